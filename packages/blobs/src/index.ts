@@ -1,1 +1,18 @@
-export {};
+export { type BlobStoreConfig, blobStoreConfigSchema, createBlobStore } from "./config.js";
+export { assertBlobDigest, isBlobDigest } from "./digest.js";
+export { createFsBlobStore, type FsBlobStoreOptions } from "./fs/fs-blob-store.js";
+export { MAX_PARTS, MIN_PART_SIZE } from "./s3/multipart.js";
+export { createS3BlobStore, type S3BlobStoreOptions } from "./s3/s3-blob-store.js";
+export type { S3Sse } from "./s3/sse.js";
+export type {
+  BlobBody,
+  BlobInfo,
+  BlobStore,
+  ByteRange,
+  CompletedPart,
+  MultipartUpload,
+  PresignedRequest,
+  PresignOptions,
+  PutOptions,
+  VerifyResult,
+} from "./types.js";

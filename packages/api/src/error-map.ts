@@ -1,0 +1,52 @@
+import { type CairnErrorCode, isCairnError } from "@cairn/core";
+import { TRPCError } from "@trpc/server";
+
+type TrpcCode = TRPCError["code"];
+
+/**
+ * The one place domain error codes become HTTP-facing tRPC codes. Every user mistake maps to a
+ * 4xx; only errors that are not `CairnError`s (bugs, engine failures) stay INTERNAL_SERVER_ERROR.
+ */
+export const DOMAIN_TO_TRPC: Record<CairnErrorCode, TrpcCode> = {
+  INVALID_NAME: "BAD_REQUEST",
+  INVALID_TYPE: "BAD_REQUEST",
+  INVALID_ALIAS: "BAD_REQUEST",
+  INVALID_TAG: "BAD_REQUEST",
+  INVALID_PROJECT: "BAD_REQUEST",
+  INVALID_ENTITY: "BAD_REQUEST",
+  INVALID_REFERENCE: "BAD_REQUEST",
+  INVALID_PATH: "BAD_REQUEST",
+  INVALID_URI: "BAD_REQUEST",
+  INVALID_MANIFEST: "BAD_REQUEST",
+  INVALID_DIGEST: "BAD_REQUEST",
+  INVALID_DURATION: "BAD_REQUEST",
+  INVALID_INPUT: "BAD_REQUEST",
+  RESERVED_ALIAS: "BAD_REQUEST",
+  DUPLICATE_PATH: "BAD_REQUEST",
+  DRAFT_EMPTY: "BAD_REQUEST",
+  TOO_MANY_OBJECTS: "BAD_REQUEST",
+  DIGEST_MISMATCH: "UNPROCESSABLE_CONTENT",
+  NAME_TAKEN_BY_OTHER_TYPE: "CONFLICT",
+  ALIASES_STILL_ATTACHED: "CONFLICT",
+  DRAFT_FINISHED: "CONFLICT",
+  DRAFT_NOT_READY: "CONFLICT",
+  CONFLICT: "CONFLICT",
+  FORBIDDEN: "FORBIDDEN",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  NOT_FOUND: "NOT_FOUND",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
+
+/** Converts a thrown value into a TRPCError, keeping the original as `cause`. */
+export function toTrpcError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  if (isCairnError(error)) {
+    return new TRPCError({ code: DOMAIN_TO_TRPC[error.code], message: error.message, cause: error });
+  }
+  return new TRPCError({
+    code: "INTERNAL_SERVER_ERROR",
+    message: "Internal error: the server logged it; retry, and report it if it persists.",
+    cause: error,
+  });
+}

@@ -1,0 +1,4 @@
+import { router } from "../trpc.js";
+
+/** lineage procedures (stub — being written). */
+export const lineageRouter = router({});

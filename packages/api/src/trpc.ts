@@ -1,0 +1,60 @@
+import type { Actor, Services } from "@cairn/services";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
+import { toTrpcError } from "./error-map.js";
+
+/** Per-request context: the composed services and who is calling (null = anonymous). */
+export interface Context {
+  services: Services;
+  actor: Actor | null;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const domainCode =
+      cause && typeof cause === "object" && "code" in cause && typeof cause.code === "string" && cause.name === "CairnError"
+        ? cause.code
+        : null;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Never leak stack traces to clients.
+        stack: undefined,
+        domainCode,
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+      },
+    };
+  },
+});
+
+/** Maps every thrown domain error to its tRPC code in one place (see error-map.ts). */
+const errorMapping = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && !(result.error.cause instanceof ZodError)) {
+    const mapped = toTrpcError(result.error.cause ?? result.error);
+    if (mapped.code !== result.error.code) {
+      throw mapped;
+    }
+  }
+  return result;
+});
+
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Anyone, including anonymous callers (reads of public/open projects, health). */
+export const publicProcedure = t.procedure.use(errorMapping);
+
+/** Callers with a valid API key; narrows `ctx.actor` to non-null. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "Sign in: pass an API key as `Authorization: Bearer <key>` (CAIRN_API_KEY or `cairn login`).",
+    });
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});

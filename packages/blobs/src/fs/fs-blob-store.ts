@@ -1,0 +1,225 @@
+import { randomUUID } from "node:crypto";
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { CairnError } from "@cairn/core";
+import { assertByteCount, hashingSource, sha256Of } from "../body.js";
+import { assertBlobDigest, isBlobDigest, shardedPath } from "../digest.js";
+import { resolveRange } from "../range.js";
+import type {
+  BlobBody,
+  BlobInfo,
+  BlobStore,
+  ByteRange,
+  PutOptions,
+  VerifyResult,
+} from "../types.js";
+import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
+import { encryptStream, type MasterKey, plaintextSize, prepareMasterKey } from "./record-cipher.js";
+
+/** Options of {@link createFsBlobStore}. */
+export interface FsBlobStoreOptions {
+  /** Directory holding the blobs (`ab/cd/<digest>`) and in-progress writes (`tmp/`). */
+  root: string;
+  /** A 32-byte AES-256 key (raw, 64 hex or base64 chars): blobs are then encrypted at rest. */
+  encryptionKey?: Uint8Array | string;
+}
+
+const SHARD = /^[0-9a-f]{2}$/;
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ENOENT";
+}
+
+async function fsyncDir(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+function noMultipart(): CairnError {
+  return new CairnError(
+    "NOT_FOUND",
+    "The directory blob store has no multipart uploads (createMultipart returns null): upload through the server's blob route instead.",
+  );
+}
+
+/**
+ * A content-addressed directory: blob `d` lives at `root/d[0:2]/d[2:4]/d`. A write goes to
+ * `root/tmp/<random>`, is hashed on the way, fsynced, renamed into place and the directory fsynced:
+ * only then does it count as stored, and a failed or mismatched write leaves nothing addressable.
+ * With `encryptionKey`, files are AES-256-GCM record-encrypted (see the README for the format).
+ */
+export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
+  const root = options.root;
+  const tmpDir = join(root, "tmp");
+  const master: MasterKey | undefined =
+    options.encryptionKey === undefined ? undefined : prepareMasterKey(options.encryptionKey);
+  const pathOf = (digest: string) => {
+    assertBlobDigest(digest);
+    return join(root, shardedPath(digest));
+  };
+  const sizeOnDisk = (fileSize: number) => (master ? plaintextSize(fileSize) : fileSize);
+
+  async function openBlob(digest: string): Promise<FileHandle> {
+    try {
+      return await open(pathOf(digest), "r");
+    } catch (error) {
+      if (isNotFound(error)) {
+        throw new CairnError(
+          "NOT_FOUND",
+          `Blob ${digest} is not stored; upload it before reading it.`,
+          {
+            cause: error,
+            details: { digest },
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The blob's plaintext bytes in `range` (all of them when absent); closes `handle` on failure. */
+  async function read(digest: string, handle: FileHandle, range?: ByteRange): Promise<Readable> {
+    try {
+      const fileSize = (await handle.stat()).size;
+      if (!master) return plainRange(handle, resolveRange(range, fileSize));
+      const file = await openEncrypted(handle, master, digest);
+      countRecords(fileSize, digest); // refuses impossible (truncated) lengths up front
+      const size = plaintextSize(fileSize) ?? 0;
+      return Readable.from(decryptRange(handle, file, fileSize, resolveRange(range, size), digest));
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  const store: BlobStore = {
+    kind: "fs",
+    async has(digest) {
+      return (await store.stat(digest)) !== null;
+    },
+    async stat(digest) {
+      try {
+        const info = await stat(pathOf(digest));
+        const size = sizeOnDisk(info.size);
+        if (size === null) countRecords(info.size, digest);
+        return { size: size ?? 0 };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    async put(digest: string, body: BlobBody, putOptions: PutOptions = {}) {
+      const target = pathOf(digest);
+      if (putOptions.size !== undefined) assertByteCount(putOptions.size, "The declared blob size");
+      await mkdir(tmpDir, { recursive: true });
+      const tmpPath = join(tmpDir, randomUUID());
+      const handle = await open(tmpPath, "wx");
+      let open_ = true;
+      try {
+        const state = { size: 0, actual: undefined };
+        const plain = hashingSource(body, digest, state, putOptions.size);
+        for await (const chunk of master ? encryptStream(master, plain) : plain) {
+          await writeAll(handle, chunk);
+        }
+        await handle.sync();
+        open_ = false;
+        await handle.close();
+        const created = await mkdir(dirname(target), { recursive: true });
+        await rename(tmpPath, target);
+        await fsyncDir(dirname(target));
+        // Newly created shard directories must themselves be durable entries of their parents.
+        if (created !== undefined) {
+          await fsyncDir(dirname(dirname(target)));
+          await fsyncDir(root);
+        }
+        return { size: state.size };
+      } catch (error) {
+        if (open_) await handle.close().catch(() => {});
+        await rm(tmpPath, { force: true });
+        throw error;
+      }
+    },
+    async get(digest, range) {
+      return read(digest, await openBlob(digest), range);
+    },
+    async delete(digest) {
+      await rm(pathOf(digest), { force: true });
+    },
+    list() {
+      return listBlobs(root, sizeOnDisk);
+    },
+    async verify(digest): Promise<VerifyResult> {
+      const handle = await openBlob(digest);
+      try {
+        const actual = await sha256Of(await read(digest, handle));
+        return { ok: actual === digest, actual };
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "DIGEST_MISMATCH") return { ok: false };
+        throw error;
+      }
+    },
+    async presignPut(digest) {
+      assertBlobDigest(digest);
+      return null;
+    },
+    async presignGet(digest) {
+      assertBlobDigest(digest);
+      return null;
+    },
+    async createMultipart(digest) {
+      assertBlobDigest(digest);
+      return null;
+    },
+    async completeMultipart() {
+      throw noMultipart();
+    },
+    async abortMultipart() {
+      throw noMultipart();
+    },
+  };
+  return store;
+}
+
+async function readdirOrEmpty(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
+async function* listBlobs(
+  root: string,
+  sizeOnDisk: (fileSize: number) => number | null,
+): AsyncGenerator<BlobInfo> {
+  for (const first of await readdirOrEmpty(root)) {
+    if (!SHARD.test(first)) continue;
+    for (const second of await readdirOrEmpty(join(root, first))) {
+      if (!SHARD.test(second)) continue;
+      for (const name of await readdirOrEmpty(join(root, first, second))) {
+        if (!isBlobDigest(name) || !name.startsWith(first + second)) continue;
+        try {
+          const info = await stat(join(root, first, second, name));
+          // A truncated encrypted file still shows up (size 0) so GC can see and remove it.
+          yield { digest: name, size: sizeOnDisk(info.size) ?? 0, modifiedAt: info.mtime };
+        } catch (error) {
+          if (!isNotFound(error)) throw error; // deleted while listing
+        }
+      }
+    }
+  }
+}

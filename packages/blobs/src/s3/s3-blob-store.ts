@@ -1,0 +1,314 @@
+import { Readable } from "node:stream";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { CairnError } from "@cairn/core";
+import {
+  assertByteCount,
+  digestMismatch,
+  type HashState,
+  hashingSource,
+  sha256Of,
+} from "../body.js";
+import { assertBlobDigest, shardedPath } from "../digest.js";
+import { assertRangeShape } from "../range.js";
+import type { BlobStore, CompletedPart, VerifyResult } from "../types.js";
+import { planParts } from "./multipart.js";
+import { isMissing, s3ErrorName, unavailable } from "./s3-errors.js";
+import { listBlobs, normalisePrefix, takeBytes } from "./s3-helpers.js";
+import { type S3Sse, sseHeaders, sseParams } from "./sse.js";
+
+/** Options of {@link createS3BlobStore}. */
+export interface S3BlobStoreOptions {
+  bucket: string;
+  /** Endpoint of an S3-compatible server (MinIO, R2, s3rver…); omit for AWS. */
+  endpoint?: string;
+  region: string;
+  /** Static credentials; omit to use the SDK's default provider chain (env, profile, role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Path-style URLs (`endpoint/bucket/key`), needed by most self-hosted servers. */
+  forcePathStyle?: boolean;
+  /** Key prefix of every blob (default `"blobs/"`); keys are `<prefix>ab/cd/<digest>`. */
+  prefix?: string;
+  /**
+   * The SDK's request checksum / response validation mode. `WHEN_SUPPORTED` (the SDK default)
+   * streams uploads with aws-chunked framing that some S3-compatible servers (s3rver) store
+   * verbatim, corrupting the object; use `WHEN_REQUIRED` for them.
+   */
+  checksumMode: "WHEN_REQUIRED" | "WHEN_SUPPORTED";
+  /**
+   * Sign `x-amz-checksum-sha256` into presigned PUTs so a bucket that enforces checksums (AWS S3)
+   * rejects wrong bytes. Off for servers that ignore the header; the server must then `verify()`
+   * a presigned upload before a commit references it.
+   */
+  signSha256Checksum: boolean;
+  /** Server-side encryption requested on every write. */
+  sse?: S3Sse;
+  /** Part size of streamed `put`s (default 8 MiB; S3's minimum is 5 MiB). */
+  uploadPartSize?: number;
+  /** Parts of one `put` uploaded concurrently (default 4); memory use is about partSize × this. */
+  uploadConcurrency?: number;
+}
+
+/**
+ * A content-addressed store in an S3-compatible bucket. `put` streams through lib-storage while
+ * hashing and fails *before completing* the upload when the bytes do not match, so a wrong object
+ * never becomes visible; presigned PUT/GET and multipart URLs let clients move bytes directly.
+ */
+export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
+  const { bucket } = options;
+  const prefix = normalisePrefix(options.prefix ?? "blobs/");
+  const client = new S3Client({
+    region: options.region,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    forcePathStyle: options.forcePathStyle ?? false,
+    requestChecksumCalculation: options.checksumMode,
+    responseChecksumValidation: options.checksumMode,
+  });
+  const sse = sseParams(options.sse);
+  const keyOf = (digest: string) => {
+    assertBlobDigest(digest);
+    return `${prefix}${shardedPath(digest)}`;
+  };
+  const fail = (error: unknown, action: string) => unavailable(error, bucket, action);
+  const notFound = (digest: string, cause?: unknown) =>
+    new CairnError("NOT_FOUND", `Blob ${digest} is not stored; upload it before reading it.`, {
+      cause,
+      details: { digest },
+    });
+
+  async function open(digest: string, range?: string): Promise<Readable> {
+    try {
+      const response = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: keyOf(digest), Range: range }),
+      );
+      return response.Body as Readable;
+    } catch (error) {
+      if (isMissing(error)) throw notFound(digest, error);
+      if (s3ErrorName(error) === "InvalidRange") throw error; // handled by get()
+      throw fail(error, `read blob ${digest}`);
+    }
+  }
+
+  async function hashObject(digest: string): Promise<{ actual: string; size: number }> {
+    let size = 0;
+    const body = await open(digest);
+    const actual = await sha256Of(
+      (async function* () {
+        for await (const chunk of body as AsyncIterable<Uint8Array>) {
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      })(),
+    );
+    return { actual, size };
+  }
+
+  const store: BlobStore = {
+    kind: "s3",
+    async has(digest) {
+      return (await store.stat(digest)) !== null;
+    },
+    async stat(digest) {
+      try {
+        const head = await client.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: keyOf(digest) }),
+        );
+        return { size: head.ContentLength ?? 0 };
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw fail(error, `stat blob ${digest}`);
+      }
+    },
+    async put(digest, body, putOptions = {}) {
+      const Key = keyOf(digest);
+      if (putOptions.size !== undefined) assertByteCount(putOptions.size, "The declared blob size");
+      const state: HashState = { size: 0, actual: undefined };
+      let sourceError: unknown;
+      const source = (async function* () {
+        try {
+          yield* hashingSource(body, digest, state, putOptions.size);
+        } catch (error) {
+          sourceError = error;
+          throw error;
+        }
+      })();
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key, Body: Readable.from(source), ...sse },
+        partSize: options.uploadPartSize ?? 8 * 1024 * 1024,
+        queueSize: options.uploadConcurrency ?? 4,
+        leavePartsOnError: false,
+      });
+      try {
+        await upload.done();
+      } catch (error) {
+        // The source's own error (digest mismatch, bad chunk) is the real reason, not the abort.
+        throw sourceError ?? fail(error, `store blob ${digest}`);
+      }
+      if (state.actual !== digest) {
+        // Unreachable while hashingSource fails first; kept so a wrong object can never stay.
+        await store.delete(digest);
+        throw digestMismatch(digest, state.actual ?? "", state.size);
+      }
+      return { size: state.size };
+    },
+    async get(digest, range) {
+      assertRangeShape(range);
+      const start = range?.start ?? 0;
+      const wanted = start > 0 || range?.end !== undefined;
+      try {
+        const body = await open(digest, wanted ? `bytes=${start}-${range?.end ?? ""}` : undefined);
+        // Some S3-compatible servers (s3rver) ignore an end of 0; never return more than asked.
+        return range?.end === undefined
+          ? body
+          : Readable.from(takeBytes(body, range.end - start + 1));
+      } catch (error) {
+        if (s3ErrorName(error) !== "InvalidRange") throw error;
+        // S3 answers 416 for any range of an empty object; reading it from 0 is simply empty.
+        const size = (await store.stat(digest))?.size;
+        if (size === 0 && start === 0) return Readable.from([]);
+        throw new CairnError(
+          "INVALID_INPUT",
+          `Range start ${start} is past the end of the ${size ?? 0}-byte blob ${digest}.`,
+          { cause: error, details: { digest, start, size } },
+        );
+      }
+    },
+    async delete(digest) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(digest) }));
+      } catch (error) {
+        if (!isMissing(error)) throw fail(error, `delete blob ${digest}`);
+      }
+    },
+    list() {
+      return listBlobs(client, bucket, prefix, fail);
+    },
+    async verify(digest): Promise<VerifyResult> {
+      const { actual } = await hashObject(digest);
+      return { ok: actual === digest, actual };
+    },
+    async presignPut(digest, size, { expiresIn }) {
+      const Key = keyOf(digest);
+      assertByteCount(size, "The blob size");
+      const checksum = options.signSha256Checksum
+        ? { ChecksumSHA256: Buffer.from(digest, "hex").toString("base64") }
+        : {};
+      const headers: Record<string, string> = { ...sseHeaders(options.sse) };
+      if (checksum.ChecksumSHA256) headers["x-amz-checksum-sha256"] = checksum.ChecksumSHA256;
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key,
+        ContentLength: size,
+        ...sse,
+        ...checksum,
+      });
+      // These must travel as signed headers: S3 ignores SSE and checksum values in a query string.
+      const url = await getSignedUrl(client, command, {
+        expiresIn,
+        unhoistableHeaders: new Set(Object.keys(headers)),
+      });
+      return { url, method: "PUT", headers };
+    },
+    async presignGet(digest, { expiresIn }) {
+      const command = new GetObjectCommand({ Bucket: bucket, Key: keyOf(digest) });
+      return {
+        url: await getSignedUrl(client, command, { expiresIn }),
+        method: "GET",
+        headers: {},
+      };
+    },
+    async createMultipart(digest, size, partSize, presign = { expiresIn: 3600 }) {
+      const Key = keyOf(digest);
+      const plan = planParts(size, partSize);
+      let uploadId: string | undefined;
+      try {
+        const created = await client.send(
+          new CreateMultipartUploadCommand({ Bucket: bucket, Key, ...sse }),
+        );
+        uploadId = created.UploadId;
+      } catch (error) {
+        throw fail(error, `start a multipart upload of blob ${digest}`);
+      }
+      if (!uploadId) throw fail(new Error("no UploadId returned"), "start a multipart upload");
+      const UploadId = uploadId;
+      const parts = await Promise.all(
+        plan.map(async ({ partNumber, size: length }) => {
+          const command = new UploadPartCommand({
+            Bucket: bucket,
+            Key,
+            UploadId,
+            PartNumber: partNumber,
+            ContentLength: length,
+          });
+          const url = await getSignedUrl(client, command, { expiresIn: presign.expiresIn });
+          return { partNumber, url, size: length };
+        }),
+      );
+      return { uploadId: UploadId, parts };
+    },
+    async completeMultipart(digest, uploadId, parts: CompletedPart[]) {
+      const Key = keyOf(digest);
+      const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+      try {
+        await client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key,
+            UploadId: uploadId,
+            MultipartUpload: {
+              Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
+            },
+          }),
+        );
+      } catch (error) {
+        if (s3ErrorName(error) === "NoSuchUpload") {
+          throw new CairnError(
+            "NOT_FOUND",
+            `Multipart upload ${uploadId} of blob ${digest} does not exist (completed, aborted or expired); start a new one.`,
+            { cause: error, details: { digest, uploadId } },
+          );
+        }
+        throw fail(error, `complete the multipart upload of blob ${digest}`);
+      }
+      // The client sent the bytes straight to the bucket: check them before anyone can use them.
+      const { actual, size } = await hashObject(digest);
+      if (actual !== digest) {
+        await store.delete(digest);
+        throw digestMismatch(digest, actual, size);
+      }
+      return { size };
+    },
+    async abortMultipart(digest, uploadId) {
+      try {
+        await client.send(
+          new AbortMultipartUploadCommand({
+            Bucket: bucket,
+            Key: keyOf(digest),
+            UploadId: uploadId,
+          }),
+        );
+      } catch (error) {
+        const name = s3ErrorName(error);
+        // NoSuchUpload: already gone (abort is idempotent). s3rver cannot abort at all (405); its
+        // unfinished parts are never visible as an object, so there is nothing unsafe left behind.
+        if (name !== "NoSuchUpload" && name !== "MethodNotAllowed" && !isMissing(error)) {
+          throw fail(error, `abort the multipart upload of blob ${digest}`);
+        }
+      }
+    },
+  };
+  return store;
+}

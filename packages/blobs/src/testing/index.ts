@@ -1,0 +1,7 @@
+export {
+  type ConformanceSubject,
+  type MakeConformanceSubject,
+  runBlobStoreConformance,
+} from "./conformance.js";
+export { expectCairnError, randomBlob, readAll, sha256Hex } from "./helpers.js";
+export { type S3TestServer, startS3TestServer } from "./s3-test-server.js";

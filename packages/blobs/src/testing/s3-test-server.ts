@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A running s3rver and everything a store needs to talk to it. */
+export interface S3TestServer {
+  /** `http://127.0.0.1:<port>`. */
+  endpoint: string;
+  bucket: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Stops the server and deletes its data directory. */
+  close(): Promise<void>;
+}
+
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+
+/**
+ * Starts s3rver (an S3-compatible server) on 127.0.0.1 with a random free port and a fresh temp
+ * directory, with one bucket created. For tests of any package that needs a real bucket over HTTP.
+ * s3rver accepts the fixed credentials `S3RVER`/`S3RVER`; use path-style addressing and
+ * `checksumMode: "WHEN_REQUIRED"` against it.
+ */
+export async function startS3TestServer(options: { bucket?: string } = {}): Promise<S3TestServer> {
+  const bucket = options.bucket ?? "cairn-test";
+  const directory = await mkdtemp(join(tmpdir(), "cairn-s3rver-"));
+  // s3rver is CommonJS without type declarations; load it through require and type what we use.
+  const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+    // Path-style only: vhost parsing would treat "127.0.0.1" labels as bucket names.
+    vhostBuckets: false,
+  });
+  const address = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    bucket,
+    region: "us-east-1",
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    async close() {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

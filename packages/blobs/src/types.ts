@@ -1,0 +1,119 @@
+import type { Readable } from "node:stream";
+
+/** Bytes accepted by {@link BlobStore.put}: a buffer, any async iterable of byte chunks, or a Node stream. */
+export type BlobBody = Uint8Array | AsyncIterable<Uint8Array> | Readable;
+
+/** Options of {@link BlobStore.put}. */
+export interface PutOptions {
+  /** Declared byte length; when given, a body of any other length is refused. */
+  size?: number;
+}
+
+/** A byte range of {@link BlobStore.get}; both ends are inclusive, as in an HTTP `Range` header. */
+export interface ByteRange {
+  /** First byte to return (default 0). */
+  start?: number;
+  /** Last byte to return, inclusive (default: the last byte of the blob; clamped to it). */
+  end?: number;
+}
+
+/** One stored blob as reported by {@link BlobStore.list} (the input of garbage collection). */
+export interface BlobInfo {
+  digest: string;
+  size: number;
+  /** When the blob was last written; GC keeps recent blobs so in-flight commits are not raced. */
+  modifiedAt: Date;
+}
+
+/** The outcome of {@link BlobStore.verify}. */
+export interface VerifyResult {
+  /** True when the stored bytes hash to the digest they are stored under. */
+  ok: boolean;
+  /** The SHA-256 actually computed, when the bytes could be read (absent if decryption failed). */
+  actual?: string;
+}
+
+/** A presigned request a client performs itself, so bytes go straight to or from the bucket. */
+export interface PresignedRequest {
+  url: string;
+  method: "PUT" | "GET";
+  /** Headers the client must send verbatim (they are part of the signature). */
+  headers: Record<string, string>;
+}
+
+/** Options of presigning calls. */
+export interface PresignOptions {
+  /** Seconds the URL stays valid. */
+  expiresIn: number;
+}
+
+/** A started multipart upload with one presigned PUT URL per part. */
+export interface MultipartUpload {
+  uploadId: string;
+  /** Parts to upload, in order; every part but the last is exactly `partSize` bytes. */
+  parts: Array<{ partNumber: number; url: string; size: number }>;
+}
+
+/** A part the client uploaded, with the `ETag` response header the bucket returned for it. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/**
+ * A content-addressed blob store. A blob's address is its digest: the lowercase hex SHA-256 of its
+ * plaintext bytes. Every write path checks that the bytes hash to the digest, so a store never
+ * serves bytes under a digest they do not match.
+ */
+export interface BlobStore {
+  /** Which implementation this is (`"fs"` or `"s3"`), for logs and diagnostics. */
+  readonly kind: "fs" | "s3";
+  /** True when a blob with this digest is stored. */
+  has(digest: string): Promise<boolean>;
+  /** The blob's plaintext size, or `null` when it is not stored. */
+  stat(digest: string): Promise<{ size: number } | null>;
+  /**
+   * Stores `body` under `digest`, hashing while writing. Throws `DIGEST_MISMATCH` (leaving nothing
+   * addressable) when the bytes do not hash to `digest` or differ from the declared `size`.
+   * Re-putting a stored blob is allowed and refreshes its modification time.
+   */
+  put(digest: string, body: BlobBody, options?: PutOptions): Promise<{ size: number }>;
+  /** Streams the blob (or an inclusive byte range of it). Throws `NOT_FOUND` when missing. */
+  get(digest: string, range?: ByteRange): Promise<Readable>;
+  /** Removes the blob; deleting a missing blob is not an error (GC may race another GC). */
+  delete(digest: string): Promise<void>;
+  /** Every stored blob, in no particular order. */
+  list(): AsyncIterable<BlobInfo>;
+  /** Re-reads the stored bytes and recomputes their SHA-256. Throws `NOT_FOUND` when missing. */
+  verify(digest: string): Promise<VerifyResult>;
+  /**
+   * A presigned PUT a client can upload the blob with, or `null` when the store cannot presign (the
+   * server then offers its own upload route). Bytes uploaded this way must be checked with
+   * {@link BlobStore.verify} before a commit references them, unless the bucket enforces checksums.
+   */
+  presignPut(
+    digest: string,
+    size: number,
+    options: PresignOptions,
+  ): Promise<PresignedRequest | null>;
+  /** A presigned GET for the blob, or `null` when the store cannot presign. */
+  presignGet(digest: string, options: PresignOptions): Promise<PresignedRequest | null>;
+  /** Starts a presigned multipart upload, or returns `null` when the store cannot presign. */
+  createMultipart(
+    digest: string,
+    size: number,
+    partSize: number,
+    options?: PresignOptions,
+  ): Promise<MultipartUpload | null>;
+  /**
+   * Completes a multipart upload and verifies the assembled object: on a digest mismatch the object
+   * is deleted and `DIGEST_MISMATCH` thrown.
+   */
+  completeMultipart(
+    digest: string,
+    uploadId: string,
+    parts: CompletedPart[],
+  ): Promise<{ size: number }>;
+  /** Abandons a multipart upload and frees its parts. */
+  abortMultipart(digest: string, uploadId: string): Promise<void>;
+}

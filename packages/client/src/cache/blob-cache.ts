@@ -1,0 +1,220 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { chmod, copyFile, link, mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { CairnError } from "@cairn/core";
+
+/** Totals of a {@link BlobCache}. */
+export interface BlobCacheStats {
+  blobs: number;
+  bytes: number;
+  maxBytes: number | null;
+}
+
+/** Options of {@link createBlobCache}. */
+export interface BlobCacheOptions {
+  /** The cache directory (see `resolveCacheDir`); blobs live under `<dir>/blobs/sha256/`. */
+  dir: string;
+  /** Size cap in bytes: after each `put`, least recently used blobs are evicted down to it. */
+  maxBytes?: number | null;
+}
+
+/** Bytes to store: a Node or web stream, an async iterable of chunks, or a buffer. */
+export type BlobSource = Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Uint8Array;
+
+/**
+ * A local content-addressed cache of file contents by SHA-256, shared by every artifact the
+ * client downloads, so a file already fetched once is linked, not fetched again.
+ */
+export interface BlobCache {
+  /** The cache directory. */
+  readonly dir: string;
+  /** Absolute path where the blob `digest` is (or would be) stored. */
+  pathOf(digest: string): string;
+  /** True if the blob is cached (and marks it as recently used). */
+  has(digest: string): Promise<boolean>;
+  /**
+   * Stores bytes under `digest`, hashing them on the way in; a mismatch throws DIGEST_MISMATCH and
+   * stores nothing. Written to a temp file and renamed, so readers never see a partial blob.
+   * Returns the blob's path.
+   */
+  put(digest: string, source: BlobSource): Promise<string>;
+  /**
+   * Places the cached blob at `destPath` (parents created, an existing file replaced): a hard
+   * link, or a copy when linking is impossible (another device, a filesystem without links).
+   * Throws NOT_FOUND when the blob is not cached.
+   */
+  linkInto(digest: string, destPath: string): Promise<"link" | "copy">;
+  /** Count and total size of the cached blobs. */
+  stats(): Promise<BlobCacheStats>;
+  /** Evicts least recently used blobs until at most `maxBytes` remain; returns what was removed. */
+  prune(options: { maxBytes: number }): Promise<{ removedBlobs: number; removedBytes: number }>;
+}
+
+const DIGEST_RE = /^[0-9a-f]{64}$/;
+
+function checkDigest(digest: string): string {
+  if (!DIGEST_RE.test(digest)) {
+    throw new CairnError(
+      "INVALID_DIGEST",
+      `Invalid blob digest ${JSON.stringify(digest)}: the cache stores files by their SHA-256, 64 lowercase hex characters.`,
+      { details: { digest } },
+    );
+  }
+  return digest;
+}
+
+function toReadable(source: BlobSource): Readable {
+  if (source instanceof Readable) return source;
+  if (source instanceof Uint8Array) return Readable.from([source]);
+  if (typeof (source as ReadableStream).getReader === "function") {
+    return Readable.fromWeb(source as import("node:stream/web").ReadableStream<Uint8Array>);
+  }
+  return Readable.from(source as AsyncIterable<Uint8Array>);
+}
+
+/**
+ * Creates a {@link BlobCache}. Recency is tracked with each blob's atime, set explicitly with
+ * `utimes` on every hit (so it works on `noatime`/`relatime` mounts) — no index file to corrupt or
+ * to lock between processes. Blobs are made read-only: a hard-linked download shares the inode, so
+ * an in-place edit of a downloaded file would otherwise corrupt the cache.
+ */
+export function createBlobCache(options: BlobCacheOptions): BlobCache {
+  const root = join(options.dir, "blobs", "sha256");
+  const tmpDir = join(options.dir, "tmp");
+  const maxBytes = options.maxBytes ?? null;
+
+  const pathOf = (digest: string): string => {
+    checkDigest(digest);
+    return join(root, digest.slice(0, 2), digest.slice(2));
+  };
+
+  const touch = async (path: string): Promise<void> => {
+    const now = new Date();
+    const s = await stat(path);
+    await utimes(path, now, s.mtime);
+  };
+
+  const list = async (): Promise<Array<{ path: string; size: number; atimeMs: number }>> => {
+    const out: Array<{ path: string; size: number; atimeMs: number }> = [];
+    let shards: string[];
+    try {
+      shards = await readdir(root);
+    } catch {
+      return out;
+    }
+    for (const shard of shards) {
+      const names = await readdir(join(root, shard)).catch(() => [] as string[]);
+      for (const name of names) {
+        const path = join(root, shard, name);
+        const s = await stat(path).catch(() => undefined);
+        if (s?.isFile()) out.push({ path, size: s.size, atimeMs: s.atimeMs });
+      }
+    }
+    return out;
+  };
+
+  const prune: BlobCache["prune"] = async ({ maxBytes: cap }) => {
+    const blobs = await list();
+    let total = blobs.reduce((n, b) => n + b.size, 0);
+    blobs.sort((a, b) => a.atimeMs - b.atimeMs);
+    let removedBlobs = 0;
+    let removedBytes = 0;
+    for (const blob of blobs) {
+      if (total <= cap) break;
+      await rm(blob.path, { force: true });
+      total -= blob.size;
+      removedBlobs++;
+      removedBytes += blob.size;
+    }
+    return { removedBlobs, removedBytes };
+  };
+
+  return {
+    dir: options.dir,
+    pathOf,
+    async has(digest) {
+      try {
+        await touch(pathOf(digest));
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return false;
+        throw err;
+      }
+    },
+    async put(digest, source) {
+      const dest = pathOf(digest);
+      await mkdir(tmpDir, { recursive: true });
+      const tmp = join(tmpDir, `${digest}.${process.pid}.${randomBytes(4).toString("hex")}`);
+      const hash = createHash("sha256");
+      try {
+        await pipeline(
+          toReadable(source),
+          async function* (chunks: AsyncIterable<Uint8Array>) {
+            for await (const chunk of chunks) {
+              hash.update(chunk);
+              yield chunk;
+            }
+          },
+          createWriteStream(tmp, { flush: true }),
+        );
+        const actual = hash.digest("hex");
+        if (actual !== digest) {
+          throw new CairnError(
+            "DIGEST_MISMATCH",
+            `The bytes received for blob ${digest} hash to ${actual}: the download is corrupt or the source changed. Nothing was cached; retry the download.`,
+            { details: { expected: digest, actual } },
+          );
+        }
+        await chmod(tmp, 0o444);
+        await mkdir(dirname(dest), { recursive: true });
+        await rename(tmp, dest);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      if (maxBytes !== null) await prune({ maxBytes });
+      return dest;
+    },
+    async linkInto(digest, destPath) {
+      const src = pathOf(digest);
+      try {
+        await touch(src);
+      } catch (err) {
+        throw new CairnError(
+          "NOT_FOUND",
+          `The blob ${digest} is not in the cache at ${options.dir}: put it (download it) first.`,
+          { details: { digest }, cause: err },
+        );
+      }
+      await mkdir(dirname(destPath), { recursive: true });
+      // Link or copy beside the destination, then rename over it: never a half-written file.
+      const tmp = `${destPath}.cairn-${randomBytes(4).toString("hex")}.tmp`;
+      let how: "link" | "copy" = "link";
+      try {
+        await link(src, tmp);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK") throw err;
+        await copyFile(src, tmp);
+        // A copy is the user's own file: writable, unlike the read-only blob it came from.
+        await chmod(tmp, 0o644);
+        how = "copy";
+      }
+      try {
+        await rename(tmp, destPath);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      return how;
+    },
+    async stats() {
+      const blobs = await list();
+      return { blobs: blobs.length, bytes: blobs.reduce((n, b) => n + b.size, 0), maxBytes };
+    },
+    prune,
+  };
+}

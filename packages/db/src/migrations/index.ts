@@ -1,0 +1,15 @@
+import { sql as init } from "./0001-init.js";
+
+/** One schema change: applied once, in `id` order, inside its own transaction. */
+export interface Migration {
+  /** Sorts the migrations; never renamed once released. */
+  readonly id: string;
+  /** Statements separated by `;` at the end of a line (see `splitStatements`). */
+  readonly sql: string;
+}
+
+/**
+ * Every migration, oldest first. Append only: an applied migration must never change (its
+ * checksum is recorded and checked), so a schema change is always a new file.
+ */
+export const MIGRATIONS: readonly Migration[] = [{ id: "0001-init", sql: init }];

@@ -1,0 +1,34 @@
+import { createAccountsService } from "./accounts-service.js";
+import { type Actor, authenticate } from "./actor.js";
+import { createArtifactsService } from "./artifacts-service.js";
+import { createBlobsService } from "./blobs-service.js";
+import type { ServiceDeps } from "./deps.js";
+import { createDraftsService } from "./drafts-service.js";
+import { createLineageService } from "./lineage-service.js";
+import { createProjectsService } from "./projects-service.js";
+import { createRetentionService } from "./retention-service.js";
+import { createRunsService } from "./runs-service.js";
+
+/**
+ * Composes every domain service over one set of dependencies. Apps call this once at their
+ * composition root; tRPC procedures and job processors only ever talk to the result.
+ */
+export function createServices(deps: ServiceDeps) {
+  return {
+    deps,
+    /** Resolves an `Authorization` header to an actor (null = anonymous). */
+    authenticate: (authorization: string | null | undefined): Promise<Actor | null> =>
+      authenticate(deps.db, authorization),
+    accounts: createAccountsService(deps),
+    projects: createProjectsService(deps),
+    runs: createRunsService(deps),
+    artifacts: createArtifactsService(deps),
+    drafts: createDraftsService(deps),
+    blobs: createBlobsService(deps),
+    lineage: createLineageService(deps),
+    retention: createRetentionService(deps),
+  };
+}
+
+/** The composed services. */
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,42 @@
+import type { BlobStore } from "@cairn/blobs";
+import type { JobPayloads } from "@cairn/core";
+import type { Database } from "@cairn/db";
+import type { JobRunner } from "@cairn/jobs";
+import type { Kysely } from "kysely";
+
+/** The job runner as the services see it: Cairn's queues and payloads. */
+export type CairnJobRunner = JobRunner<JobPayloads>;
+
+/** Minimal structured logger (pino satisfies it). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Everything a service needs, passed in once at the composition root (no globals). */
+export interface ServiceDeps {
+  db: Kysely<Database>;
+  blobs: BlobStore;
+  jobs: CairnJobRunner;
+  /** Base URL byte routes are served at (the server's public URL), e.g. `http://127.0.0.1:8787`. */
+  publicUrl: string;
+  /** HMAC key for byte-route tokens; shared by every server process (see `loadSigningSecret`). */
+  signingSecret: Uint8Array;
+  /**
+   * True when the bucket itself enforces `x-amz-checksum-sha256` on presigned uploads; otherwise
+   * the server re-reads and verifies every presigned upload before recording it.
+   */
+  bucketEnforcesChecksum?: boolean;
+  /** Current time; tests pass a fake clock for TTL. */
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** No-op logger used when none is given. */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** `deps.now()` or the wall clock. */
+export function nowOf(deps: Pick<ServiceDeps, "now">): Date {
+  return deps.now ? deps.now() : new Date();
+}

@@ -1,0 +1,110 @@
+import {
+  type AccessAction,
+  type AccessRole,
+  CairnError,
+  decideAccess,
+  type ProjectVisibility,
+} from "@cairn/core";
+import type { Database } from "@cairn/db";
+import type { Kysely } from "kysely";
+import type { Actor } from "./actor.js";
+
+/** Identifies a project by its owning entity's name and its own name. */
+export interface ProjectRef {
+  entity: string;
+  project: string;
+}
+
+/** A project as the services use it, with the caller's role in it. */
+export interface AccessibleProject {
+  id: string;
+  name: string;
+  entityId: string;
+  entityName: string;
+  visibility: ProjectVisibility;
+  protectedAliases: string[];
+  description: string | null;
+  createdAt: Date;
+  role: AccessRole;
+}
+
+/**
+ * The caller's role in an entity's projects: the user's own entity and site admins → `admin`;
+ * a team → the user's membership role; anyone else signed in → `user`; no actor → `anonymous`.
+ */
+export async function roleIn(
+  db: Kysely<Database>,
+  actor: Actor | null,
+  entityId: string,
+): Promise<AccessRole> {
+  if (!actor) return "anonymous";
+  if (actor.isSiteAdmin || actor.userId === entityId) return "admin";
+  const membership = await db
+    .selectFrom("memberships")
+    .select("role")
+    .where("entity_id", "=", entityId)
+    .where("user_id", "=", actor.userId)
+    .executeTakeFirst();
+  return membership?.role ?? "user";
+}
+
+/**
+ * Loads a project and checks that the actor may perform `action` on it with the core access
+ * policy. A private project the caller cannot read is reported NOT_FOUND, exactly like a project
+ * that does not exist, so outsiders cannot learn that it exists.
+ */
+export async function resolveProject(
+  db: Kysely<Database>,
+  actor: Actor | null,
+  ref: ProjectRef,
+  action: AccessAction,
+): Promise<AccessibleProject> {
+  const row = await db
+    .selectFrom("projects")
+    .innerJoin("entities", "entities.id", "projects.entity_id")
+    .select([
+      "projects.id",
+      "projects.name",
+      "projects.visibility",
+      "projects.protected_aliases",
+      "projects.description",
+      "projects.created_at",
+      "entities.id as entityId",
+      "entities.name as entityName",
+    ])
+    .where("entities.name", "=", ref.entity)
+    .where("projects.name", "=", ref.project)
+    .executeTakeFirst();
+  const notFound = () =>
+    new CairnError(
+      "NOT_FOUND",
+      `Project ${ref.entity}/${ref.project} was not found (or you cannot see it): check the names, or create it with \`cairn project create ${ref.project}\`.`,
+      { details: { entity: ref.entity, project: ref.project } },
+    );
+  if (!row) throw notFound();
+  const role = await roleIn(db, actor, row.entityId);
+  const decision = decideAccess({ visibility: row.visibility, role, action });
+  if (!decision.allowed) {
+    if (decision.code === "NOT_FOUND") throw notFound();
+    throw new CairnError(
+      decision.code,
+      `${decision.reason} (project ${ref.entity}/${ref.project}, action ${action}).`,
+    );
+  }
+  return {
+    id: row.id,
+    name: row.name,
+    entityId: row.entityId,
+    entityName: row.entityName,
+    visibility: row.visibility,
+    protectedAliases: row.protected_aliases,
+    description: row.description,
+    createdAt: row.created_at,
+    role,
+  };
+}
+
+/** True when the actor's role allows `action` (no throw), for listings and UI hints. */
+export function allows(project: AccessibleProject, action: AccessAction): boolean {
+  return decideAccess({ visibility: project.visibility, role: project.role, action }).allowed;
+}
