@@ -1,3 +1,13 @@
 export { DOMAIN_TO_TRPC, toTrpcError } from "./error-map.js";
 export { type AppRouter, appRouter } from "./root.js";
 export { type Context, createCallerFactory } from "./trpc.js";
+export {
+  type CairnHttpServer,
+  type CairnHttpServerOptions,
+  createCairnHttpServer,
+  createNodeServer,
+  listenOn,
+  type ShutdownOptions,
+  type TlsOptions,
+} from "./http/create-http-server.js";
+export { checkReadiness, type ReadinessCheck, type ReadinessReport } from "./http/health-routes.js";

@@ -1,1 +1,68 @@
-export {};
+/**
+ * `@cairn/client` — the typed Cairn SDK. This part holds everything that runs on the client's own
+ * machine: building artifacts, hashing, reference resolvers, the local blob cache, tables and
+ * progress events. The transport (Run, Api) plugs into these interfaces.
+ */
+export {
+  Artifact,
+  type ArtifactOptions,
+  type EntryReader,
+  type LoggedVersion,
+  type OverwriteOption,
+  type ResolveEntriesOptions,
+} from "./artifact/artifact.js";
+export type { ArtifactFileWriter } from "./artifact/new-file-writer.js";
+export {
+  type BlobCache,
+  type BlobCacheOptions,
+  type BlobCacheStats,
+  type BlobSource,
+  createBlobCache,
+} from "./cache/blob-cache.js";
+export { type CacheDirEnv, resolveCacheDir } from "./cache/cache-dir.js";
+export { DigestCache, type FileIdentity } from "./hashing/digest-cache.js";
+export {
+  createFileHasher,
+  DIGEST_CACHE_FILE,
+  type FileHasher,
+  type FileHasherOptions,
+  type FileHashResult,
+} from "./hashing/file-hasher.js";
+export { nodeSha256 } from "./hashing/node-sha256.js";
+export { type WalkedFile, walkFilesSync } from "./local-files.js";
+export {
+  createProgressTracker,
+  type ProgressEvent,
+  type ProgressListener,
+  type ProgressPhase,
+  type ProgressTracker,
+  type ProgressTrackerOptions,
+} from "./progress.js";
+export { createFileResolver } from "./references/file-resolver.js";
+export {
+  createGcsResolver,
+  GCS_DEFAULT_ENDPOINT,
+  type GcsResolverOptions,
+} from "./references/gcs-resolver.js";
+export { createHttpResolver, type HttpResolverOptions } from "./references/http-resolver.js";
+export {
+  type AddReferenceOptions,
+  createReferenceResolvers,
+  type ReferenceResolvers,
+  type ReferenceResolversOptions,
+} from "./references/reference-resolvers.js";
+export { createS3Resolver, type S3ResolverOptions } from "./references/s3-resolver.js";
+export {
+  DEFAULT_MAX_OBJECTS,
+  type ResolveReferenceOptions,
+  type SchemeResolver,
+  type VerifyResult,
+} from "./references/types.js";
+export { PartitionedTable, type PartitionedTableJson } from "./tables/partitioned-table.js";
+export { Table, type TableCell, type TableJson, type TableOptions } from "./tables/table.js";
+export {
+  type ArtifactMedia,
+  parseMedia,
+  TABLE_FILE_SUFFIX,
+  tableEntryPath,
+} from "./tables/table-file.js";

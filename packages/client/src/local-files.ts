@@ -22,15 +22,23 @@ export function walkFilesSync(dir: string): WalkedFile[] {
   try {
     top = statSync(dir);
   } catch (err) {
-    throw new CairnError("NOT_FOUND", `The directory ${dir} does not exist or cannot be read. Check the path.`, {
-      details: { dir },
-      cause: err,
-    });
+    throw new CairnError(
+      "NOT_FOUND",
+      `The directory ${dir} does not exist or cannot be read. Check the path.`,
+      {
+        details: { dir },
+        cause: err,
+      },
+    );
   }
   if (!top.isDirectory()) {
-    throw new CairnError("INVALID_PATH", `${dir} is not a directory: use addFile() for a single file.`, {
-      details: { dir },
-    });
+    throw new CairnError(
+      "INVALID_PATH",
+      `${dir} is not a directory: use addFile() for a single file.`,
+      {
+        details: { dir },
+      },
+    );
   }
   const out: WalkedFile[] = [];
   const visit = (absolute: string, relative: string): void => {
@@ -43,11 +51,14 @@ export function walkFilesSync(dir: string): WalkedFile[] {
         out.push({ absolutePath: childAbs, relativePath: childRel, size: statSync(childAbs).size });
       } else if (dirent.isSymbolicLink()) {
         const target = statSync(childAbs, { throwIfNoEntry: false });
-        if (target?.isFile()) out.push({ absolutePath: childAbs, relativePath: childRel, size: target.size });
+        if (target?.isFile())
+          out.push({ absolutePath: childAbs, relativePath: childRel, size: target.size });
       }
     }
   };
   visit(dir, "");
-  out.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  out.sort((a, b) =>
+    a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0,
+  );
   return out;
 }

@@ -41,11 +41,10 @@ function codeUnitRank(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
-// Characters that JSON requires escaped: the quote, the backslash and C0 controls.
+// Characters that need a closer look: the quote, the backslash and C0 controls (JSON escapes
+// them) and surrogates (which must come in pairs). Strings without any take the fast path.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON must escape exactly these controls.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
-// A surrogate without its partner cannot be written in UTF-8, so it has no canonical spelling.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',
@@ -59,25 +58,32 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 
 /** Spells a string as canonical JSON: minimal escapes, everything else literal. */
 function canonicalString(value: string, where: string): string {
-  if (LONE_SURROGATE.test(value)) {
-    throw new CairnError(
-      "INVALID_MANIFEST",
-      `${where} contains an unpaired UTF-16 surrogate, which has no UTF-8 encoding; use well-formed Unicode text.`,
-      { details: { where } },
-    );
-  }
-  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
+  if (!NEEDS_CARE.test(value)) return `"${value}"`;
   let out = '"';
   for (let i = 0; i < value.length; i++) {
-    const ch = value[i]!;
-    const code = ch.charCodeAt(0);
-    if (code < 0x20 || ch === '"' || ch === "\\") {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c) {
+      const ch = value[i]!;
       out += SHORT_ESCAPES[ch] ?? `\\u00${code.toString(16).padStart(2, "0")}`;
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      const next = value.charCodeAt(i + 1); // NaN past the end
+      if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) throw loneSurrogate(where);
+      out += value.slice(i, i + 2);
+      i++;
     } else {
-      out += ch;
+      out += value[i]!;
     }
   }
   return `${out}"`;
+}
+
+// A surrogate without its partner cannot be written in UTF-8, so it has no canonical spelling.
+function loneSurrogate(where: string): CairnError {
+  return new CairnError(
+    "INVALID_MANIFEST",
+    `${where} contains an unpaired UTF-16 surrogate, which has no UTF-8 encoding; use well-formed Unicode text.`,
+    { details: { where } },
+  );
 }
 
 function canonicalNumber(value: number, where: string): string {

@@ -5,6 +5,7 @@ import golden from "../test/fixtures/golden-manifests.json" with { type: "json" 
 import {
   canonicalEntryLine,
   canonicalManifestChunks,
+  compareCodePoints,
   computeVersionDigest,
   type Hasher,
   isCairnError,
@@ -201,6 +202,17 @@ describe("sortEntries and duplicates", () => {
     ];
     expect(sortEntries(input).map((e) => e.path)).toEqual(["B", "\uFB01", "\u{1F600}"]);
     expect(input[0]!.path).toBe("\u{1F600}");
+  });
+
+  it("orders like compareCodePoints with and without astral characters", () => {
+    const path = fc.oneof(fc.string({ unit: "grapheme-ascii" }), fc.string({ unit: "grapheme" }));
+    fc.assert(
+      fc.property(fc.uniqueArray(path, { maxLength: 20 }), (paths) => {
+        const entries = paths.map((p) => ({ path: p }));
+        const expected = [...paths].sort(compareCodePoints);
+        expect(sortEntries(entries).map((e) => e.path)).toEqual(expected);
+      }),
+    );
   });
 
   it("refuses duplicate paths with DUPLICATE_PATH naming the path", () => {

@@ -1,9 +1,9 @@
-export { createBullmqRunner } from "./bullmq/bullmq-runner.js";
 export type {
   BullmqConnection,
   BullmqRunnerOptions,
   BullmqWorkerSettings,
 } from "./bullmq/bullmq-runner.js";
+export { createBullmqRunner } from "./bullmq/bullmq-runner.js";
 export {
   decodeFailureReason,
   encodeFailureReason,
@@ -12,8 +12,11 @@ export {
   JobFailedError,
   permanentFailure,
 } from "./failure.js";
-export { createInProcessRunner, type InProcessRunnerOptions } from "./in-process/in-process-runner.js";
-export { DEFAULT_RETENTION, type RetentionOptions } from "./in-process/retention.js";
+export {
+  createInProcessRunner,
+  type InProcessRunnerOptions,
+} from "./in-process/in-process-runner.js";
+export { DEFAULT_RETENTION, type RetentionOptions } from "./retention-options.js";
 export {
   CONFORMANCE_QUEUES,
   type ConformanceHooks,

@@ -1,8 +1,196 @@
-import type { ServiceDeps } from "./deps.js";
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import { CairnError } from "@cairn/core";
+import type { Actor } from "./actor.js";
+import { signByteToken } from "./byte-tokens.js";
+import { nowOf, type ServiceDeps } from "./deps.js";
+import type { BlobCompleteInput, BlobsMissingInput } from "./blob-inputs.js";
+import { resolveProject } from "./project-access.js";
 
-/** Blobs service (stub — being written). */
+/** Upload targets handed to clients live this long (seconds). */
+export const UPLOAD_URL_TTL_SECONDS = 3600;
+/** Blobs at least this big go up as presigned multipart uploads (when the store can presign). */
+export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+/** Part size of presigned multipart uploads. */
+export const MULTIPART_PART_SIZE = 16 * 1024 * 1024;
+
+/** Where and how a client uploads one missing blob. */
+export type UploadTarget =
+  /** `complete`: call blobs.complete after the PUT (presigned bucket uploads); false for the server's route. */
+  | { kind: "put"; url: string; headers: Record<string, string>; complete: boolean }
+  | { kind: "multipart"; uploadId: string; partSize: number; parts: Array<{ partNumber: number; url: string; size: number }> };
+
+/**
+ * Blob ownership and transfer. The dedup rule (no oracle): a blob is reported "not missing" only
+ * when the project's owning entity already owns it — uploaded or proved by that entity before.
+ * Everything else is "missing", even when another tenant stored the same bytes: the client
+ * uploads them (which proves possession), the bytes are stored once, and ownership is recorded.
+ */
 export function createBlobsService(deps: ServiceDeps) {
-  return { deps };
+  const { db, blobs } = deps;
+
+  /** URL of the server's own byte route for `digest` with a signed token. */
+  function serverUrl(digest: string, claims: { op: "put" | "get"; e?: string; s?: number }): string {
+    const token = signByteToken(deps.signingSecret, {
+      d: digest,
+      x: Math.floor(nowOf(deps).getTime() / 1000) + UPLOAD_URL_TTL_SECONDS,
+      ...claims,
+    });
+    return `${deps.publicUrl.replace(/\/$/, "")}/blobs/${digest}?t=${encodeURIComponent(token)}`;
+  }
+
+  /** Records that `entityId` holds the verified blob (after an upload or a proof of possession). */
+  async function recordUpload(input: { digest: string; size: number; entityId: string }): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("blobs")
+        .values({ digest: input.digest, size: input.size, verified: true })
+        .onConflict((oc) => oc.column("digest").doUpdateSet({ verified: true, last_referenced_at: nowOf(deps) }))
+        .execute();
+      await trx
+        .insertInto("blob_owners")
+        .values({ entity_id: input.entityId, digest: input.digest, verified: true })
+        .onConflict((oc) => oc.columns(["entity_id", "digest"]).doNothing())
+        .execute();
+      await trx
+        .updateTable("upload_sessions")
+        .set({ state: "completed" })
+        .where("entity_id", "=", input.entityId)
+        .where("digest", "=", input.digest)
+        .where("state", "=", "pending")
+        .execute();
+    });
+  }
+
+  return {
+    recordUpload,
+
+    /**
+     * Which of `blobs` the project's entity must upload, each with an upload target. Also opens
+     * an upload session per missing blob, which keeps blob GC away from it while it is in flight.
+     */
+    async missing(actor: Actor | null, input: BlobsMissingInput): Promise<{ missing: Array<{ digest: string; size: number; upload: UploadTarget }> }> {
+      const project = await resolveProject(db, actor, input, "write");
+      const wanted = new Map(input.blobs.map((b) => [b.digest, b.size]));
+      const digests = [...wanted.keys()];
+      const owned = new Set<string>();
+      for (let i = 0; i < digests.length; i += 5000) {
+        const rows = await db
+          .selectFrom("blob_owners")
+          .select("digest")
+          .where("entity_id", "=", project.entityId)
+          .where("digest", "in", digests.slice(i, i + 5000))
+          .execute();
+        for (const row of rows) owned.add(row.digest);
+      }
+      const missing: Array<{ digest: string; size: number; upload: UploadTarget }> = [];
+      for (const [digest, size] of wanted) {
+        if (owned.has(digest)) continue;
+        missing.push({ digest, size, upload: await uploadTarget(digest, size, project.entityId) });
+      }
+      if (missing.length > 0) {
+        const expiresAt = new Date(nowOf(deps).getTime() + UPLOAD_URL_TTL_SECONDS * 1000);
+        for (let i = 0; i < missing.length; i += 1000) {
+          await db
+            .insertInto("upload_sessions")
+            .values(
+              missing.slice(i, i + 1000).map((m) => ({
+                entity_id: project.entityId,
+                digest: m.digest,
+                size: m.size,
+                multipart_upload_id: m.upload.kind === "multipart" ? m.upload.uploadId : null,
+                expires_at: expiresAt,
+              })),
+            )
+            .execute();
+        }
+      }
+      return { missing };
+    },
+
+    /**
+     * Completes a presigned upload: assembles multipart uploads, checks the object's size, and —
+     * unless the bucket enforces signed SHA-256 checksums — re-reads it to verify its digest before
+     * recording ownership. A wrong upload is deleted and refused with DIGEST_MISMATCH.
+     */
+    async complete(actor: Actor | null, input: BlobCompleteInput): Promise<{ ok: true }> {
+      const project = await resolveProject(db, actor, input, "write");
+      if (input.multipart) {
+        await blobs.completeMultipart(input.digest, input.multipart.uploadId, input.multipart.parts);
+      } else {
+        const stat = await blobs.stat(input.digest);
+        if (!stat) {
+          throw new CairnError(
+            "NOT_FOUND",
+            `Blob ${input.digest} was not uploaded: PUT it to the URL from blobs.missing, then call blobs.complete.`,
+          );
+        }
+        if (stat.size !== input.size) {
+          throw new CairnError("DIGEST_MISMATCH", `Blob ${input.digest} has ${stat.size} bytes, not the ${input.size} declared.`);
+        }
+        if (!deps.bucketEnforcesChecksum) {
+          const verdict = await blobs.verify(input.digest);
+          if (!verdict.ok) {
+            await blobs.delete(input.digest);
+            throw new CairnError(
+              "DIGEST_MISMATCH",
+              `The uploaded bytes hash to ${verdict.actual ?? "something else"}, not ${input.digest}: re-upload the right file.`,
+            );
+          }
+        }
+      }
+      await recordUpload({ digest: input.digest, size: input.size, entityId: project.entityId });
+      return { ok: true };
+    },
+
+    /**
+     * Receives bytes on the server's own upload route. When the store already holds the blob
+     * (another tenant's upload), the bytes are only hashed — a proof of possession — so a bad upload
+     * can never overwrite good bytes. Otherwise the store writes them, verifying as it goes.
+     */
+    async receiveUpload(input: { digest: string; size: number; entityId: string; body: Readable }): Promise<void> {
+      if (await blobs.has(input.digest)) {
+        const hash = createHash("sha256");
+        let size = 0;
+        for await (const chunk of input.body) {
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+        const actual = hash.digest("hex");
+        if (actual !== input.digest || size !== input.size) {
+          throw new CairnError(
+            "DIGEST_MISMATCH",
+            `The uploaded bytes (${size} bytes, SHA-256 ${actual}) do not match ${input.digest} (${input.size} bytes): re-upload the right file.`,
+          );
+        }
+      } else {
+        await blobs.put(input.digest, input.body, { size: input.size });
+      }
+      await recordUpload({ digest: input.digest, size: input.size, entityId: input.entityId });
+    },
+
+    /** A download URL per digest (presigned GET, or the server's byte route with a token). */
+    async downloadUrl(digest: string): Promise<{ url: string; headers: Record<string, string> }> {
+      const presigned = await blobs.presignGet(digest, { expiresIn: UPLOAD_URL_TTL_SECONDS });
+      if (presigned) return { url: presigned.url, headers: presigned.headers };
+      return { url: serverUrl(digest, { op: "get" }), headers: {} };
+    },
+  };
+
+  async function uploadTarget(digest: string, size: number, entityId: string): Promise<UploadTarget> {
+    // A blob another tenant already stored is never presigned to its final key: the upload goes
+    // through the server, which only hashes it (see receiveUpload).
+    const storedElsewhere = await blobs.has(digest);
+    if (!storedElsewhere) {
+      if (size >= MULTIPART_THRESHOLD) {
+        const multipart = await blobs.createMultipart(digest, size, MULTIPART_PART_SIZE, { expiresIn: UPLOAD_URL_TTL_SECONDS });
+        if (multipart) return { kind: "multipart", uploadId: multipart.uploadId, partSize: MULTIPART_PART_SIZE, parts: multipart.parts };
+      }
+      const presigned = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
+      if (presigned) return { kind: "put", url: presigned.url, headers: presigned.headers, complete: true };
+    }
+    return { kind: "put", url: serverUrl(digest, { op: "put", e: entityId, s: size }), headers: {}, complete: false };
+  }
 }
 
 export type BlobsService = ReturnType<typeof createBlobsService>;

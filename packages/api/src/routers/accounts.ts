@@ -1,4 +1,42 @@
-import { router } from "../trpc.js";
+import { z } from "zod";
+import { authedProcedure, router } from "../trpc.js";
 
-/** accounts procedures (stub — being written). */
-export const accountsRouter = router({});
+// Names are validated by core in the services (with messages that say what is allowed); zod
+// only bounds sizes so an oversized request is refused before any work.
+const entityName = z.string().min(1).max(64);
+const teamMemberInput = z.object({ team: entityName, user: entityName });
+
+/** `accounts.*`: the caller, users, teams and members, and the caller's API keys. */
+export const accountsRouter = router({
+  whoami: authedProcedure.query(({ ctx }) => ctx.services.accounts.whoami(ctx.actor)),
+
+  createUser: authedProcedure
+    .input(z.object({ name: entityName }))
+    .mutation(({ ctx, input }) => ctx.services.accounts.createUser(ctx.actor, input)),
+
+  createTeam: authedProcedure
+    .input(z.object({ name: entityName }))
+    .mutation(({ ctx, input }) => ctx.services.accounts.createTeam(ctx.actor, input)),
+
+  setMember: authedProcedure
+    .input(teamMemberInput.extend({ role: z.enum(["member", "admin"]) }))
+    .mutation(({ ctx, input }) => ctx.services.accounts.setMember(ctx.actor, input)),
+
+  removeMember: authedProcedure
+    .input(teamMemberInput)
+    .mutation(({ ctx, input }) => ctx.services.accounts.removeMember(ctx.actor, input)),
+
+  listMembers: authedProcedure
+    .input(z.object({ team: entityName }))
+    .query(({ ctx, input }) => ctx.services.accounts.listMembers(ctx.actor, input)),
+
+  createApiKey: authedProcedure
+    .input(z.object({ label: z.string().max(200).optional() }).optional())
+    .mutation(({ ctx, input }) => ctx.services.accounts.createApiKey(ctx.actor, { label: input?.label })),
+
+  listApiKeys: authedProcedure.query(({ ctx }) => ctx.services.accounts.listApiKeys(ctx.actor)),
+
+  revokeApiKey: authedProcedure
+    .input(z.object({ id: z.string().min(1).max(100) }))
+    .mutation(({ ctx, input }) => ctx.services.accounts.revokeApiKey(ctx.actor, input)),
+});

@@ -1,4 +1,5 @@
-import { router } from "../trpc.js";
+import { mergeRouters } from "../trpc.js";
+import { artifactsLogRouter } from "./artifacts-log.js";
 
-/** artifacts procedures (stub — being written). */
-export const artifactsRouter = router({});
+/** Every `artifacts.*` procedure: one router per concern, merged under one namespace. */
+export const artifactsRouter = mergeRouters(artifactsLogRouter);

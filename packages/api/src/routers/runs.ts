@@ -1,4 +1,50 @@
-import { router } from "../trpc.js";
+import { z } from "zod";
+import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
-/** runs procedures (stub — being written). */
-export const runsRouter = router({});
+// Names and ids are validated by the services (core rules); zod bounds sizes and shapes.
+const projectRef = z.object({ entity: z.string().min(1).max(64), project: z.string().min(1).max(128) });
+const runId = z.string().min(1).max(128);
+const label = z.string().min(1).max(256);
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** `runs.*`: start/resume, update, finish, read and list runs. */
+export const runsRouter = router({
+  init: authedProcedure
+    .input(
+      projectRef.extend({
+        id: runId.optional(),
+        resume: z.enum(["never", "allow", "must"]).default("never"),
+        jobType: label,
+        group: label.optional(),
+        sweep: label.optional(),
+        name: label.optional(),
+        config: jsonObject.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.services.runs.init(ctx.actor, input as Parameters<typeof ctx.services.runs.init>[1])),
+
+  update: authedProcedure
+    .input(projectRef.extend({ id: runId, summary: jsonObject.optional(), config: jsonObject.optional() }))
+    .mutation(({ ctx, input }) => ctx.services.runs.update(ctx.actor, input as Parameters<typeof ctx.services.runs.update>[1])),
+
+  finish: authedProcedure
+    .input(projectRef.extend({ id: runId, state: z.enum(["finished", "failed"]) }))
+    .mutation(({ ctx, input }) => ctx.services.runs.finish(ctx.actor, input)),
+
+  get: publicProcedure
+    .input(projectRef.extend({ id: runId }))
+    .query(({ ctx, input }) => ctx.services.runs.get(ctx.actor, input)),
+
+  list: publicProcedure
+    .input(
+      projectRef.extend({
+        group: label.optional(),
+        sweep: label.optional(),
+        jobType: label.optional(),
+        orderBy: z.string().min(1).max(300).optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+        cursor: z.string().min(1).max(2000).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.services.runs.list(ctx.actor, input)),
+});

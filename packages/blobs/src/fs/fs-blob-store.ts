@@ -3,7 +3,7 @@ import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { CairnError } from "@cairn/core";
-import { assertByteCount, hashingSource, sha256Of } from "../body.js";
+import { assertByteCount, type HashState, hashingSource, sha256Of } from "../body.js";
 import { assertBlobDigest, isBlobDigest, shardedPath } from "../digest.js";
 import { resolveRange } from "../range.js";
 import type {
@@ -127,15 +127,15 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       await mkdir(tmpDir, { recursive: true });
       const tmpPath = join(tmpDir, randomUUID());
       const handle = await open(tmpPath, "wx");
-      let open_ = true;
+      let fileOpen = true;
       try {
-        const state = { size: 0, actual: undefined };
+        const state: HashState = { size: 0, actual: undefined };
         const plain = hashingSource(body, digest, state, putOptions.size);
         for await (const chunk of master ? encryptStream(master, plain) : plain) {
           await writeAll(handle, chunk);
         }
         await handle.sync();
-        open_ = false;
+        fileOpen = false;
         await handle.close();
         const created = await mkdir(dirname(target), { recursive: true });
         await rename(tmpPath, target);
@@ -147,7 +147,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
         }
         return { size: state.size };
       } catch (error) {
-        if (open_) await handle.close().catch(() => {});
+        if (fileOpen) await handle.close().catch(() => {});
         await rm(tmpPath, { force: true });
         throw error;
       }

@@ -119,6 +119,17 @@ describe("s3 blob store specifics", () => {
     expect(await store.verify(digest)).toEqual({ ok: true, actual: digest });
   });
 
+  it("aborts a multipart put whose bytes turn out wrong before anything becomes visible", async () => {
+    const store = createS3BlobStore(
+      options(`t-${randomUUID()}/`, { uploadPartSize: 5 * 1024 * 1024 }),
+    );
+    const { bytes, digest } = randomBlob(11 * 1024 * 1024);
+    const wrong = Buffer.from(bytes);
+    wrong[wrong.length - 1] = (wrong[wrong.length - 1]! + 1) % 256;
+    await expectCairnError(store.put(digest, Readable.from([wrong])), "DIGEST_MISMATCH");
+    expect(await store.has(digest)).toBe(false);
+  });
+
   it("maps an unreachable endpoint to UNAVAILABLE and a bad prefix to INVALID_INPUT", async () => {
     const store = createS3BlobStore({ ...options("x/"), endpoint: "http://127.0.0.1:1" });
     const error = await expectCairnError(store.stat(randomBlob(1).digest), "UNAVAILABLE");

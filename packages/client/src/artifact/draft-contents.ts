@@ -41,7 +41,9 @@ export function isAtOrUnder(path: string, target: string): boolean {
 }
 
 function describe(source: DraftSource): string {
-  return source.kind === "file" ? `${source.origin}(${JSON.stringify(source.localPath)})` : "add(table)";
+  return source.kind === "file"
+    ? `${source.origin}(${JSON.stringify(source.localPath)})`
+    : "add(table)";
 }
 
 export function duplicatePath(path: string, first: string, second: string): CairnError {
@@ -85,7 +87,10 @@ export class DraftContents {
     if (a.kind === "file" && source.kind === "file" && a.localPath === source.localPath) return;
     if (a.kind === "media" && source.kind === "media" && a.json === source.json) return;
     const comparable =
-      a.kind === "file" && source.kind === "file" && a.origin !== "newFile" && source.origin !== "newFile";
+      a.kind === "file" &&
+      source.kind === "file" &&
+      a.origin !== "newFile" &&
+      source.origin !== "newFile";
     if (comparable && fileSize(a.localPath) === fileSize(source.localPath)) {
       existing.mustMatch.push(source.localPath);
       return;
@@ -145,7 +150,8 @@ export class DraftContents {
           continue;
         }
         // The later of the two operations decides, as if they had been applied in call order.
-        const [earlier, later] = existing.seq < candidate.seq ? [existing, candidate] : [candidate, existing];
+        const [earlier, later] =
+          existing.seq < candidate.seq ? [existing, candidate] : [candidate, existing];
         if (!later.overwrite) {
           throw duplicatePath(entry.path, origin(earlier), origin(later));
         }
@@ -160,5 +166,10 @@ function origin(entry: ManifestEntry): string {
 }
 
 function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
-  return a.digest === b.digest && a.size === b.size && a.ref === b.ref && JSON.stringify(a.extra ?? {}) === JSON.stringify(b.extra ?? {});
+  return (
+    a.digest === b.digest &&
+    a.size === b.size &&
+    a.ref === b.ref &&
+    JSON.stringify(a.extra ?? {}) === JSON.stringify(b.extra ?? {})
+  );
 }

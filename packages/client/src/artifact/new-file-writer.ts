@@ -39,7 +39,10 @@ export function createFileWriter(path: string, localPath: string): ArtifactFileW
     write(data) {
       if (closed) {
         return Promise.reject(
-          new CairnError("INVALID_INPUT", `The artifact file ${path} is closed: it cannot be written any more. Write before close(), or create another file with newFile().`),
+          new CairnError(
+            "INVALID_INPUT",
+            `The artifact file ${path} is closed: it cannot be written any more. Write before close(), or create another file with newFile().`,
+          ),
         );
       }
       const next = chain.then(async () => {

@@ -22,7 +22,11 @@ export interface BlobCacheOptions {
 }
 
 /** Bytes to store: a Node or web stream, an async iterable of chunks, or a buffer. */
-export type BlobSource = Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Uint8Array;
+export type BlobSource =
+  | Readable
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | Uint8Array;
 
 /**
  * A local content-addressed cache of file contents by SHA-256, shared by every artifact the
@@ -197,7 +201,8 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
         await link(src, tmp);
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK") throw err;
+        if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK")
+          throw err;
         await copyFile(src, tmp);
         // A copy is the user's own file: writable, unlike the read-only blob it came from.
         await chmod(tmp, 0o644);
@@ -205,9 +210,10 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
       }
       try {
         await rename(tmp, destPath);
-      } catch (err) {
+      } finally {
+        // rename() is a no-op when both names are links to one inode (dest already linked from
+        // this blob): the temp name then survives and must go.
         await rm(tmp, { force: true });
-        throw err;
       }
       return how;
     },

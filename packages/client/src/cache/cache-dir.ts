@@ -14,6 +14,7 @@ export interface CacheDirEnv {
  */
 export function resolveCacheDir(env: CacheDirEnv, home: string = homedir()): string {
   if (env.CAIRN_CACHE_DIR) return resolve(env.CAIRN_CACHE_DIR);
-  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, "cairn");
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME))
+    return join(env.XDG_CACHE_HOME, "cairn");
   return join(home, ".cache", "cairn");
 }

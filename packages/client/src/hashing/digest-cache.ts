@@ -61,7 +61,12 @@ export class DigestCache {
   /** Records the digest of `path` at `identity` (replacing older records of that path). */
   set(path: string, identity: FileIdentity, digest: string): void {
     this.#records ??= new Map();
-    this.#records.set(path, { size: identity.size, mtimeMs: identity.mtimeMs, ino: identity.ino, digest });
+    this.#records.set(path, {
+      size: identity.size,
+      mtimeMs: identity.mtimeMs,
+      ino: identity.ino,
+      digest,
+    });
     this.#dirty = true;
   }
 

@@ -28,7 +28,9 @@ await hasher.hashFiles(paths);
 console.log(`cold: ${files} x ${size} B in ${(performance.now() - t).toFixed(0)} ms`);
 t = performance.now();
 const again = await hasher.hashFiles(paths);
-console.log(`warm (cache): ${(performance.now() - t).toFixed(0)} ms, cached=${again.filter((r) => r.cached).length}`);
+console.log(
+  `warm (cache): ${(performance.now() - t).toFixed(0)} ms, cached=${again.filter((r) => r.cached).length}`,
+);
 await hasher.close();
 const fresh = createFileHasher({ cacheDir: join(root, "cache") });
 t = performance.now();

@@ -5,8 +5,8 @@ import { join, resolve } from "node:path";
 import { CairnError, isCairnError } from "@cairn/core";
 import { createProgressTracker, type ProgressListener } from "../progress.js";
 import { DigestCache } from "./digest-cache.js";
-import { HASH_CHUNK_BYTES, createHashPool, type HashPool } from "./hash-pool.js";
 import { hashFileSync, type RawHashError, type RawHashResult } from "./hash-file-sync.js";
+import { createHashPool, HASH_CHUNK_BYTES, type HashPool } from "./hash-pool.js";
 
 /** The digest of one local file. */
 export interface FileHashResult {
@@ -58,7 +58,9 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Creates a {@link FileHasher}. Workers start on the first job large enough to need them. */
 export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
-  const cache = options.cacheDir ? new DigestCache(join(options.cacheDir, DIGEST_CACHE_FILE)) : undefined;
+  const cache = options.cacheDir
+    ? new DigestCache(join(options.cacheDir, DIGEST_CACHE_FILE))
+    : undefined;
   const racyWindowMs = options.racyWindowMs ?? 2000;
   const smallJob = options.smallJob ?? { files: 64, bytes: 4 * 1024 * 1024 };
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -82,7 +84,13 @@ export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
       const s = stats[i]!;
       const cachedDigest = cache?.get(paths[i]!, s);
       if (cachedDigest) {
-        results[i] = { path: paths[i]!, digest: cachedDigest, size: s.size, mtimeMs: s.mtimeMs, cached: true };
+        results[i] = {
+          path: paths[i]!,
+          digest: cachedDigest,
+          size: s.size,
+          mtimeMs: s.mtimeMs,
+          cached: true,
+        };
       } else {
         todo.push(i);
       }
@@ -95,7 +103,10 @@ export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
       bytesTotal,
       onProgress: opts.onProgress,
     });
-    tracker.advance(paths.length - todo.length, bytesTotal - todo.reduce((n, i) => n + stats[i]!.size, 0));
+    tracker.advance(
+      paths.length - todo.length,
+      bytesTotal - todo.reduce((n, i) => n + stats[i]!.size, 0),
+    );
 
     const accept = (index: number, raw: RawHashResult | RawHashError): void => {
       const path = paths[index]!;
@@ -107,7 +118,13 @@ export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
           { details: { path } },
         );
       }
-      results[index] = { path, digest: raw.digest, size: raw.size, mtimeMs: raw.mtimeMs, cached: false };
+      results[index] = {
+        path,
+        digest: raw.digest,
+        size: raw.size,
+        mtimeMs: raw.mtimeMs,
+        cached: false,
+      };
       if (cache && raw.mtimeMs < startedAt - racyWindowMs) {
         cache.set(path, { size: raw.size, mtimeMs: raw.mtimeMs, ino: raw.ino }, raw.digest);
       }
@@ -165,7 +182,9 @@ export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
  * faster than 10,000 concurrent `fs.promises.stat` calls (libuv's 4-thread pool), and the event
  * loop still breathes.
  */
-async function statFiles(paths: string[]): Promise<Array<{ size: number; mtimeMs: number; ino: number }>> {
+async function statFiles(
+  paths: string[],
+): Promise<Array<{ size: number; mtimeMs: number; ino: number }>> {
   const out: Array<{ size: number; mtimeMs: number; ino: number }> = [];
   for (let i = 0; i < paths.length; i++) {
     if (i > 0 && i % 512 === 0) await new Promise((r) => setImmediate(r));
@@ -178,9 +197,13 @@ function statFile(path: string): { size: number; mtimeMs: number; ino: number } 
   try {
     const s = fs.statSync(path);
     if (!s.isFile()) {
-      throw new CairnError("INVALID_PATH", `${path} is not a regular file: only files can be hashed. Add directories with addDir().`, {
-        details: { path },
-      });
+      throw new CairnError(
+        "INVALID_PATH",
+        `${path} is not a regular file: only files can be hashed. Add directories with addDir().`,
+        {
+          details: { path },
+        },
+      );
     }
     return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
   } catch (err) {
@@ -189,18 +212,33 @@ function statFile(path: string): { size: number; mtimeMs: number; ino: number } 
   }
 }
 
-function hashError(path: string, err: { code?: string | undefined; message?: string | undefined }): CairnError {
+function hashError(
+  path: string,
+  err: { code?: string | undefined; message?: string | undefined },
+): CairnError {
   if (err.code === "ENOENT") {
-    return new CairnError("NOT_FOUND", `The file ${path} does not exist (it may have been deleted since it was added). Check the path, or remove it from the artifact.`, {
-      details: { path },
-      cause: err,
-    });
+    return new CairnError(
+      "NOT_FOUND",
+      `The file ${path} does not exist (it may have been deleted since it was added). Check the path, or remove it from the artifact.`,
+      {
+        details: { path },
+        cause: err,
+      },
+    );
   }
   if (err.code === "ENOTFILE") {
-    return new CairnError("INVALID_PATH", `${path} is not a regular file: only files can be hashed.`, { details: { path } });
+    return new CairnError(
+      "INVALID_PATH",
+      `${path} is not a regular file: only files can be hashed.`,
+      { details: { path } },
+    );
   }
-  return new CairnError("UNAVAILABLE", `Could not read the file ${path} (${err.code ?? "error"}: ${err.message ?? "unknown"}). Check that it is readable.`, {
-    details: { path },
-    cause: err,
-  });
+  return new CairnError(
+    "UNAVAILABLE",
+    `Could not read the file ${path} (${err.code ?? "error"}: ${err.message ?? "unknown"}). Check that it is readable.`,
+    {
+      details: { path },
+      cause: err,
+    },
+  );
 }

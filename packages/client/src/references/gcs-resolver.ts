@@ -34,7 +34,8 @@ interface GcsObject {
 }
 
 function bucketKey(parsed: ParsedReferenceUri): { bucket: string; key: string } {
-  if (parsed.scheme !== "gs") throw new CairnError("INVALID_URI", `The GCS resolver got a ${parsed.scheme}:// URI.`);
+  if (parsed.scheme !== "gs")
+    throw new CairnError("INVALID_URI", `The GCS resolver got a ${parsed.scheme}:// URI.`);
   return { bucket: parsed.bucket, key: parsed.key };
 }
 
@@ -50,11 +51,16 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
   const doFetch = options.fetch ?? fetch;
 
   const request = async (url: string): Promise<Response> => {
-    const token = typeof options.accessToken === "function" ? await options.accessToken() : options.accessToken;
+    const token =
+      typeof options.accessToken === "function" ? await options.accessToken() : options.accessToken;
     try {
       return await doFetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     } catch (err) {
-      throw new CairnError("UNAVAILABLE", `Could not reach the GCS API at ${endpoint}: ${(err as Error).message}`, { cause: err });
+      throw new CairnError(
+        "UNAVAILABLE",
+        `Could not reach the GCS API at ${endpoint}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   };
 
@@ -68,7 +74,11 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
   const objectUrl = (bucket: string, key: string, generation?: string): string =>
     `${endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(key)}${generation ? `?generation=${encodeURIComponent(generation)}` : ""}`;
 
-  const getObject = async (bucket: string, key: string, generation?: string): Promise<GcsObject | undefined> => {
+  const getObject = async (
+    bucket: string,
+    key: string,
+    generation?: string,
+  ): Promise<GcsObject | undefined> => {
     const response = await request(objectUrl(bucket, key, generation));
     if (response.status === 404) return undefined;
     if (!response.ok) throw failed(`gs://${bucket}/${key}`, response);
@@ -81,7 +91,9 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
     do {
       const query = new URLSearchParams({ prefix, maxResults: String(Math.min(1000, limit + 1)) });
       if (pageToken) query.set("pageToken", pageToken);
-      const response = await request(`${endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o?${query}`);
+      const response = await request(
+        `${endpoint}/storage/v1/b/${encodeURIComponent(bucket)}/o?${query}`,
+      );
       if (!response.ok) throw failed(`gs://${bucket}/${prefix}`, response);
       const page = (await response.json()) as { items?: GcsObject[]; nextPageToken?: string };
       for (const item of page.items ?? []) {
@@ -98,7 +110,13 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
     const extra: Record<string, string> = {};
     if (o.etag) extra.etag = o.etag;
     if (o.generation) extra.versionID = o.generation;
-    return { path, digest: o.md5Hash ?? o.etag ?? `gs://${bucket}/${o.name}`, size: Number(o.size), ref: `gs://${bucket}/${o.name}`, extra };
+    return {
+      path,
+      digest: o.md5Hash ?? o.etag ?? `gs://${bucket}/${o.name}`,
+      size: Number(o.size),
+      ref: `gs://${bucket}/${o.name}`,
+      extra,
+    };
   };
 
   return {
@@ -114,32 +132,52 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
         throw new CairnError(
           "TOO_MANY_OBJECTS",
           `The prefix gs://${bucket}/${prefix} holds more than ${opts.maxObjects} objects (the maxObjects limit). Nothing was added: raise it with addReference(uri, { maxObjects: N }) or reference a narrower prefix.`,
-          { details: { uri: `gs://${bucket}/${prefix}`, maxObjects: opts.maxObjects, found: objects.length } },
+          {
+            details: {
+              uri: `gs://${bucket}/${prefix}`,
+              maxObjects: opts.maxObjects,
+              found: objects.length,
+            },
+          },
         );
       }
       if (objects.length === 0) {
-        throw new CairnError("NOT_FOUND", `Nothing found at gs://${bucket}/${key}: no object with that name and no objects under "${prefix}/".`, {
-          details: { uri: `gs://${bucket}/${key}` },
-        });
+        throw new CairnError(
+          "NOT_FOUND",
+          `Nothing found at gs://${bucket}/${key}: no object with that name and no objects under "${prefix}/".`,
+          {
+            details: { uri: `gs://${bucket}/${key}` },
+          },
+        );
       }
-      return objects.map((o) => toEntry(bucket, o, nameForPrefixObject(parsed, o.name, { name: opts.name })));
+      return objects.map((o) =>
+        toEntry(bucket, o, nameForPrefixObject(parsed, o.name, { name: opts.name })),
+      );
     },
 
     async download(entry, parsed, destPath) {
       const { bucket, key } = bucketKey(parsed);
       const uri = `gs://${bucket}/${key}`;
       const pinned = !isChecksumless(entry);
-      const generation = pinned && typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
+      const generation =
+        pinned && typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
       const query = new URLSearchParams({ alt: "media" });
       if (generation) query.set("generation", generation);
       const response = await request(`${objectUrl(bucket, key)}?${query}`);
-      if (response.status === 404) throw drift(uri, generation ? `generation ${generation} no longer exists` : "the object no longer exists");
+      if (response.status === 404)
+        throw drift(
+          uri,
+          generation ? `generation ${generation} no longer exists` : "the object no longer exists",
+        );
       if (!response.ok || !response.body) throw failed(uri, response);
       const md5 = createHash("md5");
-      const pending = await writeFileAtomicDeferred(destPath, response.body, (chunk) => md5.update(chunk));
+      const pending = await writeFileAtomicDeferred(destPath, response.body, (chunk) =>
+        md5.update(chunk),
+      );
       const actual = md5.digest("base64");
       // The digest is the MD5 unless the object is composite (then it is the ETag: not checkable).
-      const expectMd5 = pinned && /^[A-Za-z0-9+/]{22}==$/.test(entry.digest) ? entry.digest : undefined;
+      const expectMd5 =
+        pinned && /^[A-Za-z0-9+/]{22}==$/.test(entry.digest) ? entry.digest : undefined;
       if (expectMd5 && actual !== expectMd5) {
         await pending.discard();
         throw drift(uri, `the MD5 of the bytes served is ${actual}, ${expectMd5} was logged`);
@@ -149,17 +187,25 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
 
     async verify(entry, parsed) {
       const { bucket, key } = bucketKey(parsed);
-      const generation = typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
+      const generation =
+        typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
       let object: GcsObject | undefined;
       try {
         object = await getObject(bucket, key, isChecksumless(entry) ? undefined : generation);
       } catch (err) {
         return { ok: false, drifted: (err as Error).message };
       }
-      if (!object) return { ok: false, drifted: generation ? `generation ${generation} no longer exists` : "the object no longer exists" };
+      if (!object)
+        return {
+          ok: false,
+          drifted: generation
+            ? `generation ${generation} no longer exists`
+            : "the object no longer exists",
+        };
       if (isChecksumless(entry)) return { ok: true };
       const current = toEntry(bucket, object, entry.path);
-      if (current.digest !== entry.digest) return { ok: false, drifted: `checksum changed from ${entry.digest} to ${current.digest}` };
+      if (current.digest !== entry.digest)
+        return { ok: false, drifted: `checksum changed from ${entry.digest} to ${current.digest}` };
       if (entry.size !== null && current.size !== entry.size) {
         return { ok: false, drifted: `size changed from ${entry.size} to ${current.size} bytes` };
       }

@@ -24,7 +24,12 @@ function urlOf(parsed: ParsedReferenceUri): string {
 }
 
 function statusError(url: string, status: number, what: string): CairnError {
-  const code = status === 404 || status === 410 ? "NOT_FOUND" : status === 401 || status === 403 ? "FORBIDDEN" : "UNAVAILABLE";
+  const code =
+    status === 404 || status === 410
+      ? "NOT_FOUND"
+      : status === 401 || status === 403
+        ? "FORBIDDEN"
+        : "UNAVAILABLE";
   return new CairnError(
     code,
     `${what} ${url} failed with HTTP ${status}. Check that the URL is reachable from this machine (and any credentials headers), or add it with { checksum: false } to record only the URI.`,
@@ -95,7 +100,10 @@ export function createHttpResolver(options: HttpResolverOptions = {}): SchemeRes
       if (isChecksumless(entry)) return { ok: true };
       const recorded = typeof entry.extra?.etag === "string" ? entry.extra.etag : undefined;
       if (recorded && current.etag !== recorded) {
-        return { ok: false, drifted: `ETag changed from "${recorded}" to "${current.etag ?? "(none)"}"` };
+        return {
+          ok: false,
+          drifted: `ETag changed from "${recorded}" to "${current.etag ?? "(none)"}"`,
+        };
       }
       if (entry.size !== null && current.size !== null && current.size !== entry.size) {
         return { ok: false, drifted: `size changed from ${entry.size} to ${current.size} bytes` };

@@ -52,13 +52,18 @@ export interface ReferenceResolvers {
 function normalizeOptions(options: AddReferenceOptions): ResolveReferenceOptions {
   const maxObjects = options.maxObjects ?? DEFAULT_MAX_OBJECTS;
   if (!Number.isSafeInteger(maxObjects) || maxObjects < 1) {
-    throw new CairnError("INVALID_INPUT", `maxObjects must be a positive integer, got ${String(options.maxObjects)}.`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `maxObjects must be a positive integer, got ${String(options.maxObjects)}.`,
+    );
   }
   return { name: options.name, checksum: options.checksum ?? true, maxObjects };
 }
 
 /** Creates the resolver registry for `s3`, `gs`, `http`, `https` and `file` URIs. */
-export function createReferenceResolvers(options: ReferenceResolversOptions = {}): ReferenceResolvers {
+export function createReferenceResolvers(
+  options: ReferenceResolversOptions = {},
+): ReferenceResolvers {
   const hasher = options.hasher ?? createFileHasher();
   const http = options.overrides?.http ?? createHttpResolver(options.http);
   const byScheme: Record<ReferenceUriScheme, SchemeResolver> = {
@@ -71,9 +76,13 @@ export function createReferenceResolvers(options: ReferenceResolversOptions = {}
 
   const entryUri = (entry: ManifestEntry): string => {
     if (!entry.ref) {
-      throw new CairnError("INVALID_INPUT", `The entry ${entry.path} is a stored file, not a reference: it has no URI to resolve.`, {
-        details: { path: entry.path },
-      });
+      throw new CairnError(
+        "INVALID_INPUT",
+        `The entry ${entry.path} is a stored file, not a reference: it has no URI to resolve.`,
+        {
+          details: { path: entry.path },
+        },
+      );
     }
     return entry.ref;
   };
@@ -84,7 +93,14 @@ export function createReferenceResolvers(options: ReferenceResolversOptions = {}
       const normalized = normalizeOptions(opts);
       if (!normalized.checksum) {
         // Only the URI is recorded: no request is made, a prefix is not listed.
-        return [{ path: nameForReference(parsed, { name: normalized.name }), digest: uri, size: null, ref: uri }];
+        return [
+          {
+            path: nameForReference(parsed, { name: normalized.name }),
+            digest: uri,
+            size: null,
+            ref: uri,
+          },
+        ];
       }
       return byScheme[parsed.scheme].resolve(parsed, normalized);
     },

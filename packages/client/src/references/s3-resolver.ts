@@ -45,7 +45,8 @@ interface ObjectInfo {
 }
 
 function bucketKey(parsed: ParsedReferenceUri): { bucket: string; key: string } {
-  if (parsed.scheme !== "s3") throw new CairnError("INVALID_URI", `The S3 resolver got a ${parsed.scheme}:// URI.`);
+  if (parsed.scheme !== "s3")
+    throw new CairnError("INVALID_URI", `The S3 resolver got a ${parsed.scheme}:// URI.`);
   return { bucket: parsed.bucket, key: parsed.key };
 }
 
@@ -55,7 +56,9 @@ function statusOf(err: unknown): number | undefined {
 
 function isNotFound(err: unknown): boolean {
   const name = (err as { name?: string }).name;
-  return name === "NotFound" || name === "NoSuchKey" || name === "NoSuchVersion" || statusOf(err) === 404;
+  return (
+    name === "NotFound" || name === "NoSuchKey" || name === "NoSuchVersion" || statusOf(err) === 404
+  );
 }
 
 function s3Error(uri: string, err: unknown, what: string): CairnError {
@@ -66,10 +69,14 @@ function s3Error(uri: string, err: unknown, what: string): CairnError {
       { cause: err, details: { uri } },
     );
   }
-  return new CairnError("UNAVAILABLE", `S3 failed while ${what} ${uri}: ${(err as Error).message}`, {
-    cause: err,
-    details: { uri },
-  });
+  return new CairnError(
+    "UNAVAILABLE",
+    `S3 failed while ${what} ${uri}: ${(err as Error).message}`,
+    {
+      cause: err,
+      details: { uri },
+    },
+  );
 }
 
 function versionOf(id: string | undefined): string | undefined {
@@ -94,33 +101,61 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
       forcePathStyle: options.forcePathStyle ?? false,
       followRegionRedirects: true,
       ...(options.checksumWhenRequired
-        ? { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" }
+        ? {
+            requestChecksumCalculation: "WHEN_REQUIRED",
+            responseChecksumValidation: "WHEN_REQUIRED",
+          }
         : {}),
     });
     return client;
   };
 
-  const headObject = async (bucket: string, key: string, versionId?: string): Promise<ObjectInfo | undefined> => {
+  const headObject = async (
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): Promise<ObjectInfo | undefined> => {
     try {
-      const out = await getClient().send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-      return { key, etag: unquoteEtag(out.ETag ?? ""), size: out.ContentLength ?? 0, versionId: versionOf(out.VersionId) };
+      const out = await getClient().send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      );
+      return {
+        key,
+        etag: unquoteEtag(out.ETag ?? ""),
+        size: out.ContentLength ?? 0,
+        versionId: versionOf(out.VersionId),
+      };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw s3Error(`s3://${bucket}/${key}`, err, "reading the metadata of");
     }
   };
 
-  const listWithVersions = async (bucket: string, prefix: string, limit: number): Promise<ObjectInfo[]> => {
+  const listWithVersions = async (
+    bucket: string,
+    prefix: string,
+    limit: number,
+  ): Promise<ObjectInfo[]> => {
     const out: ObjectInfo[] = [];
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
     do {
       const page = await getClient().send(
-        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker }),
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          Prefix: prefix,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
       );
       for (const v of page.Versions ?? []) {
         if (!v.IsLatest || !v.Key || isDirectoryMarkerKey(v.Key)) continue;
-        out.push({ key: v.Key, etag: unquoteEtag(v.ETag ?? ""), size: v.Size ?? 0, versionId: versionOf(v.VersionId) });
+        out.push({
+          key: v.Key,
+          etag: unquoteEtag(v.ETag ?? ""),
+          size: v.Size ?? 0,
+          versionId: versionOf(v.VersionId),
+        });
         if (out.length > limit) return out;
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
@@ -129,16 +164,30 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
     return out;
   };
 
-  const listPlain = async (bucket: string, prefix: string, limit: number): Promise<ObjectInfo[]> => {
+  const listPlain = async (
+    bucket: string,
+    prefix: string,
+    limit: number,
+  ): Promise<ObjectInfo[]> => {
     const out: ObjectInfo[] = [];
     let token: string | undefined;
     do {
       const page = await getClient().send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: Math.min(1000, limit + 1) }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          MaxKeys: Math.min(1000, limit + 1),
+        }),
       );
       for (const o of page.Contents ?? []) {
         if (!o.Key || isDirectoryMarkerKey(o.Key)) continue;
-        out.push({ key: o.Key, etag: unquoteEtag(o.ETag ?? ""), size: o.Size ?? 0, versionId: undefined });
+        out.push({
+          key: o.Key,
+          etag: unquoteEtag(o.ETag ?? ""),
+          size: o.Size ?? 0,
+          versionId: undefined,
+        });
         if (out.length > limit) return out;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -152,7 +201,13 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
     } catch (err) {
       const status = statusOf(err);
       const name = (err as { name?: string }).name;
-      if (status !== 405 && status !== 501 && status !== 403 && name !== "NotImplemented" && name !== "MethodNotAllowed") {
+      if (
+        status !== 405 &&
+        status !== 501 &&
+        status !== 403 &&
+        name !== "NotImplemented" &&
+        name !== "MethodNotAllowed"
+      ) {
         throw s3Error(`s3://${bucket}/${prefix}`, err, "listing");
       }
     }
@@ -184,7 +239,13 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
         throw new CairnError(
           "TOO_MANY_OBJECTS",
           `The prefix s3://${bucket}/${prefix} holds more than ${opts.maxObjects} objects (the maxObjects limit). Nothing was added: raise it with addReference(uri, { maxObjects: N }) or reference a narrower prefix.`,
-          { details: { uri: `s3://${bucket}/${prefix}`, maxObjects: opts.maxObjects, found: objects.length } },
+          {
+            details: {
+              uri: `s3://${bucket}/${prefix}`,
+              maxObjects: opts.maxObjects,
+              found: objects.length,
+            },
+          },
         );
       }
       if (objects.length === 0) {
@@ -194,13 +255,16 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
           { details: { uri: `s3://${bucket}/${key}` } },
         );
       }
-      return objects.map((o) => toEntry(bucket, o, nameForPrefixObject(parsed, o.key, { name: opts.name })));
+      return objects.map((o) =>
+        toEntry(bucket, o, nameForPrefixObject(parsed, o.key, { name: opts.name })),
+      );
     },
 
     async download(entry, parsed, destPath) {
       const { bucket, key } = bucketKey(parsed);
       const uri = `s3://${bucket}/${key}`;
-      const versionId = typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
+      const versionId =
+        typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
       const etag = typeof entry.extra?.etag === "string" ? entry.extra.etag : undefined;
       const pinned = !isChecksumless(entry);
       let body: unknown;
@@ -219,10 +283,15 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
         servedEtag = out.ETag ? unquoteEtag(out.ETag) : undefined;
       } catch (err) {
         if (statusOf(err) === 412) throw drift(uri, `its ETag is no longer "${etag}"`);
-        if (isNotFound(err)) throw drift(uri, versionId ? `version ${versionId} no longer exists` : "the object no longer exists");
+        if (isNotFound(err))
+          throw drift(
+            uri,
+            versionId ? `version ${versionId} no longer exists` : "the object no longer exists",
+          );
         throw s3Error(uri, err, "downloading");
       }
-      if (pinned && etag && servedEtag && servedEtag !== etag) throw drift(uri, `its ETag is now "${servedEtag}", it was "${etag}"`);
+      if (pinned && etag && servedEtag && servedEtag !== etag)
+        throw drift(uri, `its ETag is now "${servedEtag}", it was "${etag}"`);
       const pending = await writeFileAtomicDeferred(destPath, body as AsyncIterable<Uint8Array>);
       if (pinned && entry.size !== null && pending.bytes !== entry.size) {
         await pending.discard();
@@ -233,17 +302,25 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
 
     async verify(entry, parsed) {
       const { bucket, key } = bucketKey(parsed);
-      const versionId = typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
+      const versionId =
+        typeof entry.extra?.versionID === "string" ? entry.extra.versionID : undefined;
       let info: ObjectInfo | undefined;
       try {
         info = await headObject(bucket, key, isChecksumless(entry) ? undefined : versionId);
       } catch (err) {
         return { ok: false, drifted: (err as Error).message };
       }
-      if (!info) return { ok: false, drifted: versionId ? `version ${versionId} no longer exists` : "the object no longer exists" };
+      if (!info)
+        return {
+          ok: false,
+          drifted: versionId
+            ? `version ${versionId} no longer exists`
+            : "the object no longer exists",
+        };
       if (isChecksumless(entry)) return { ok: true };
       const etag = typeof entry.extra?.etag === "string" ? entry.extra.etag : entry.digest;
-      if (info.etag !== etag) return { ok: false, drifted: `ETag changed from "${etag}" to "${info.etag}"` };
+      if (info.etag !== etag)
+        return { ok: false, drifted: `ETag changed from "${etag}" to "${info.etag}"` };
       if (entry.size !== null && info.size !== entry.size) {
         return { ok: false, drifted: `size changed from ${entry.size} to ${info.size} bytes` };
       }

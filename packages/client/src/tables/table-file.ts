@@ -29,7 +29,11 @@ export function parseMedia(text: string | Uint8Array): ArtifactMedia {
   try {
     value = JSON.parse(source);
   } catch (err) {
-    throw new CairnError("INVALID_INPUT", `A .table.json file is not valid JSON (${(err as Error).message}); it was not written by Cairn or is damaged.`, { cause: err });
+    throw new CairnError(
+      "INVALID_INPUT",
+      `A .table.json file is not valid JSON (${(err as Error).message}); it was not written by Cairn or is damaged.`,
+      { cause: err },
+    );
   }
   const type = (value as { _type?: unknown } | null)?._type;
   if (type === "table") return Table.fromJSON(value);

@@ -57,14 +57,19 @@ export class Table {
   /** Validates the columns (non-empty, unique strings) and every row. */
   constructor(options: TableOptions) {
     const columns = [...options.columns];
-    if (columns.length === 0) throw invalid("A table needs at least one column: pass columns: ['a', 'b', …].");
+    if (columns.length === 0)
+      throw invalid("A table needs at least one column: pass columns: ['a', 'b', …].");
     const seen = new Set<string>();
     for (const column of columns) {
       if (typeof column !== "string" || column.length === 0) {
-        throw invalid(`Invalid table column ${JSON.stringify(column)}: column names are non-empty strings.`);
+        throw invalid(
+          `Invalid table column ${JSON.stringify(column)}: column names are non-empty strings.`,
+        );
       }
       if (seen.has(column)) {
-        throw invalid(`The table column "${column}" appears twice: column names must be unique.`, { column });
+        throw invalid(`The table column "${column}" appears twice: column names must be unique.`, {
+          column,
+        });
       }
       seen.add(column);
     }
@@ -98,7 +103,10 @@ export class Table {
   /** The values of one column, in row order. Throws INVALID_INPUT for an unknown column. */
   column(name: string): TableCell[] {
     const i = this.columns.indexOf(name);
-    if (i < 0) throw invalid(`The table has no column "${name}"; its columns are ${this.columns.join(", ")}.`);
+    if (i < 0)
+      throw invalid(
+        `The table has no column "${name}"; its columns are ${this.columns.join(", ")}.`,
+      );
     return this.#rows.map((row) => row[i]!);
   }
 

@@ -51,32 +51,49 @@ export async function startGcsTestServer(): Promise<GcsTestServer> {
     requests++;
     const url = new URL(req.url ?? "/", "http://localhost");
     const match = /^\/storage\/v1\/b\/([^/]+)\/o(?:\/(.+))?$/.exec(url.pathname);
-    if (req.method !== "GET" || !match) return send(res, 404, { error: { code: 404, message: "Not Found" } });
+    if (req.method !== "GET" || !match) {
+      send(res, 404, { error: { code: 404, message: "Not Found" } });
+      return;
+    }
     const bucket = decodeURIComponent(match[1]!);
     const objects = buckets.get(bucket);
-    if (!objects) return send(res, 404, { error: { code: 404, message: "bucket not found" } });
+    if (!objects) {
+      send(res, 404, { error: { code: 404, message: "bucket not found" } });
+      return;
+    }
 
     if (match[2] === undefined) {
       const prefix = url.searchParams.get("prefix") ?? "";
       const max = Number(url.searchParams.get("maxResults") ?? 1000);
       const start = Number(url.searchParams.get("pageToken") ?? 0);
-      const names = [...objects.keys()].filter((n) => n.startsWith(prefix) && objects.get(n)!.length > 0).sort();
+      const names = [...objects.keys()]
+        .filter((n) => n.startsWith(prefix) && objects.get(n)!.length > 0)
+        .sort();
       const page = names.slice(start, start + max);
       const body: { kind: string; items: unknown[]; nextPageToken?: string } = {
         kind: "storage#objects",
         items: page.map((n) => resource(bucket, n, objects.get(n)!.at(-1)!)),
       };
       if (start + max < names.length) body.nextPageToken = String(start + max);
-      return send(res, 200, body);
+      send(res, 200, body);
+      return;
     }
 
     const name = decodeURIComponent(match[2]);
     const generations = objects.get(name) ?? [];
     const wanted = url.searchParams.get("generation");
-    const object = wanted ? generations.find((g) => String(g.generation) === wanted) : generations.at(-1);
-    if (!object) return send(res, 404, { error: { code: 404, message: "No such object" } });
+    const object = wanted
+      ? generations.find((g) => String(g.generation) === wanted)
+      : generations.at(-1);
+    if (!object) {
+      send(res, 404, { error: { code: 404, message: "No such object" } });
+      return;
+    }
     if (url.searchParams.get("alt") === "media") {
-      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": object.data.length });
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "content-length": object.data.length,
+      });
       res.end(object.data);
       return;
     }

@@ -1,4 +1,4 @@
-import { serviceUrl, describeWithServices } from "@cairn/vitest-config/services";
+import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 import {
@@ -32,7 +32,12 @@ await describeWithServices(["redis"], "BullMQ runner", () => {
   const opened: Array<JobRunner<Payloads>> = [];
   const used: string[] = [];
   const open = (prefix: string, extra: Partial<Parameters<typeof createBullmqRunner>[0]> = {}) => {
-    const runner = createBullmqRunner<Payloads>({ connection: { url }, prefix, onError: quiet, ...extra });
+    const runner = createBullmqRunner<Payloads>({
+      connection: { url },
+      prefix,
+      onError: quiet,
+      ...extra,
+    });
     opened.push(runner);
     return runner;
   };
@@ -72,10 +77,14 @@ await describeWithServices(["redis"], "BullMQ runner", () => {
     // Port 1 on loopback refuses connections at once; a password must never reach the message.
     const runner = open("unreachable", { connection: { url: "redis://user:s3cret@127.0.0.1:1" } });
     const started = Date.now();
-    const error = await runner.enqueue("convert", { text: "x" }).catch((e: Error) => e);
+    const error = (await runner
+      .enqueue("convert", { text: "x" })
+      .catch((e: unknown) => e)) as Error;
     expect(Date.now() - started).toBeLessThan(2500);
     expect(error).toMatchObject({ name: "CairnError", code: "UNAVAILABLE" });
-    expect(error.message).toMatch(/Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1\/? is unreachable/);
+    expect(error.message).toMatch(
+      /Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1\/? is unreachable/,
+    );
     expect(error.message).not.toContain("s3cret");
     // Later calls during the outage fail at once instead of waiting again.
     const again = Date.now();

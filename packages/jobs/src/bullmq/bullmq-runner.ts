@@ -10,7 +10,7 @@ import {
   runnerClosedError,
   waitTimeoutError,
 } from "../failure.js";
-import { DEFAULT_RETENTION, type RetentionOptions } from "../in-process/retention.js";
+import { DEFAULT_RETENTION, type RetentionOptions } from "../retention-options.js";
 import type {
   ErrorSink,
   JobCounts,
@@ -82,7 +82,10 @@ export function createBullmqRunner<
 >(options: BullmqRunnerOptions<Payloads>): JobRunner<Payloads, Results> {
   const prefix = options.prefix ?? "cairn";
   if (typeof prefix !== "string" || prefix.length === 0) {
-    throw new CairnError("INVALID_INPUT", "BullMQ prefix must be a non-empty string, e.g. \"cairn\".");
+    throw new CairnError(
+      "INVALID_INPUT",
+      'BullMQ prefix must be a non-empty string, e.g. "cairn".',
+    );
   }
   const onError: ErrorSink =
     options.onError ?? ((error, source) => console.error(`[cairn/jobs] ${source}:`, error));
@@ -124,11 +127,22 @@ export function createBullmqRunner<
     let listener = events.get(name);
     if (!listener) {
       listener = (async () => {
-        const created = new QueueEvents(name, { connection: clients.blocking(), prefix });
+        // Read the event stream from its current end, not from "$" at the first XREAD: a job that
+        // finishes while the listener is starting would otherwise be missed by waitUntilFinished.
+        const queue = await queueFor(name);
+        const producer = await clients.producer();
+        const last = await producer.xrevrange(queue.keys.events ?? "", "+", "-", "COUNT", 1);
+        const lastEventId = last[0]?.[0] ?? "0-0";
+        const created = new QueueEvents(name, {
+          connection: clients.blocking(),
+          prefix,
+          lastEventId,
+        });
         created.on("error", (error) => onError(error, `queue events ${name}`));
         await created.waitUntilReady();
         return created;
       })();
+      listener.catch(() => events.delete(name));
       events.set(name, listener);
     }
     return listener;
@@ -143,7 +157,11 @@ export function createBullmqRunner<
   };
 
   const checkedPayload = (queue: string, payload: unknown): unknown =>
-    parsePayload(options.schemas, queue as never, jsonClone(`Payload for queue "${queue}"`, payload));
+    parsePayload(
+      options.schemas,
+      queue as never,
+      jsonClone(`Payload for queue "${queue}"`, payload),
+    );
 
   const processorFor = (name: string, registration: ResolvedRegistration) => {
     // Three parameters: BullMQ passes an AbortSignal only to processors that accept one.
@@ -153,7 +171,10 @@ export function createBullmqRunner<
       try {
         const payload = parsePayload(options.schemas, name as never, job.data);
         const ctx = signal ? { jobId, attempt, signal } : { jobId, attempt };
-        return jsonClone(`Result of job ${jobId} on queue "${name}"`, await registration.process(payload, ctx));
+        return jsonClone(
+          `Result of job ${jobId} on queue "${name}"`,
+          await registration.process(payload, ctx),
+        );
       } catch (error) {
         if (isPermanentFailure(error) || attempt >= registration.attempts) {
           throw permanentFailure(error);
@@ -209,7 +230,11 @@ export function createBullmqRunner<
       const data = checkedPayload(queue, payload);
       const q = await queueFor(queue);
       await redis(`schedule "${schedulerId}" on "${queue}"`, () =>
-        q.upsertJobScheduler(schedulerId, { every: everyMs }, { name: queue, data, opts: jobOptions }),
+        q.upsertJobScheduler(
+          schedulerId,
+          { every: everyMs },
+          { name: queue, data, opts: jobOptions },
+        ),
       );
     },
 
@@ -239,7 +264,8 @@ export function createBullmqRunner<
           maxStalledCount: settings.maxStalledCount ?? 1,
           drainDelay: settings.drainDelaySec ?? 5,
           settings: {
-            backoffStrategy: (attemptsMade: number) => backoffDelay(registration.backoffMs, attemptsMade),
+            backoffStrategy: (attemptsMade: number) =>
+              backoffDelay(registration.backoffMs, attemptsMade),
           },
         });
         worker.on("error", (error) => onError(error, `worker ${queue}`));

@@ -5,7 +5,9 @@ runJobRunnerConformance("in-process", (options) => createInProcessRunner(options
 
 describe("in-process runner specifics", () => {
   it("forgets completed jobs past the retention count, so their id runs again", async () => {
-    const runner = createInProcessRunner<{ q: { n: number } }>({ retention: { completedCount: 1 } });
+    const runner = createInProcessRunner<{ q: { n: number } }>({
+      retention: { completedCount: 1 },
+    });
     let calls = 0;
     await runner.startWorkers({ q: async () => ++calls });
     await runner.enqueue("q", { n: 1 }, { jobId: "first" });

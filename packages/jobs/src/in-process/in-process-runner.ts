@@ -8,6 +8,7 @@ import {
   runnerClosedError,
   waitTimeoutError,
 } from "../failure.js";
+import type { RetentionOptions } from "../retention-options.js";
 import type { JobCounts, JobRunner, PayloadMap, PayloadSchemas, ResultMap } from "../types.js";
 import {
   assertJobId,
@@ -19,7 +20,7 @@ import {
   type ResolvedRegistration,
   resolveRegistration,
 } from "../validation.js";
-import { type JobRecord, Retention, type RetentionOptions } from "./retention.js";
+import { type JobRecord, Retention } from "./retention.js";
 
 /** Options of {@link createInProcessRunner}. */
 export interface InProcessRunnerOptions<Payloads extends PayloadMap> {
@@ -111,7 +112,11 @@ export function createInProcessRunner<
     const execution = (async () => {
       try {
         // A fresh copy per attempt: a processor mutating its payload must not change the retry.
-        const payload = parsePayload(options.schemas, q.name as never, jsonClone("Payload", record.payload));
+        const payload = parsePayload(
+          options.schemas,
+          q.name as never,
+          jsonClone("Payload", record.payload),
+        );
         const result = await registration.process(payload, { jobId: record.id, attempt });
         record.result = jsonClone(`Result of job ${record.id} on queue "${q.name}"`, result);
         finish(q, record, "completed");
@@ -172,7 +177,11 @@ export function createInProcessRunner<
   };
 
   const checkedPayload = (queue: string, payload: unknown): unknown =>
-    parsePayload(options.schemas, queue as never, jsonClone(`Payload for queue "${queue}"`, payload));
+    parsePayload(
+      options.schemas,
+      queue as never,
+      jsonClone(`Payload for queue "${queue}"`, payload),
+    );
 
   const runner: JobRunner<Payloads, Results> = {
     async enqueue(queue, payload, enqueueOptions = {}) {
@@ -283,7 +292,8 @@ export function createInProcessRunner<
         // Jobs that never ran are lost with this process; their waiters learn it now.
         for (const q of queues.values()) {
           for (const record of q.jobs.values()) {
-            for (const waiter of record.waiters) waiter.abort(runnerClosedError(`run job ${record.id}`));
+            for (const waiter of record.waiters)
+              waiter.abort(runnerClosedError(`run job ${record.id}`));
             record.waiters.clear();
           }
         }

@@ -1,3 +1,5 @@
+import { DEFAULT_RETENTION, type RetentionOptions } from "../retention-options.js";
+
 /** One job held by the in-process engine. */
 export interface JobRecord {
   id: string;
@@ -12,26 +14,6 @@ export interface JobRecord {
   timer: NodeJS.Timeout | undefined;
   waiters: Set<{ settle(): void; abort(error: Error): void }>;
 }
-
-/** How long finished jobs stay, mirroring BullMQ's `removeOnComplete` / `removeOnFail`. */
-export interface RetentionOptions {
-  /** Completed jobs older than this are forgotten (then an equal job id runs again). Default 1 h. */
-  completedAgeMs?: number;
-  /** At most this many completed jobs are kept per queue. Default 1000. */
-  completedCount?: number;
-  /** Failed jobs older than this are forgotten. Default 24 h. */
-  failedAgeMs?: number;
-  /** At most this many failed jobs are kept per queue. Default 1000. */
-  failedCount?: number;
-}
-
-/** The retention defaults shared by both engines (BullMQ takes them in seconds). */
-export const DEFAULT_RETENTION: Required<RetentionOptions> = {
-  completedAgeMs: 3_600_000,
-  completedCount: 1000,
-  failedAgeMs: 86_400_000,
-  failedCount: 1000,
-};
 
 /**
  * Bounds the memory of one queue: finished jobs are kept in finish order and pruned by age and
@@ -57,7 +39,8 @@ export class Retention {
     while (list.length > 0) {
       const first = list[0]!;
       // A failed job may have been replaced by a re-enqueue since: drop the stale entry only.
-      const stale = jobs.get(first.id) !== first || first.state !== (completed ? "completed" : "failed");
+      const stale =
+        jobs.get(first.id) !== first || first.state !== (completed ? "completed" : "failed");
       if (!stale && list.length <= maxCount && (first.finishedAt ?? 0) >= oldest) break;
       list.shift();
       if (!stale) jobs.delete(first.id);

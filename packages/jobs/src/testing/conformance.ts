@@ -201,14 +201,16 @@ export function runJobRunnerConformance(
       });
       const marked = await runner.enqueue("work", { n: 1 });
       const userMistake = await runner.enqueue("work", { n: 2 });
-      const markedError = await failureOf(runner
-        .waitFor("work", marked.jobId, { timeoutMs: 10_000 }));
+      const markedError = await failureOf(
+        runner.waitFor("work", marked.jobId, { timeoutMs: 10_000 }),
+      );
       expect(markedError).toMatchObject({
         name: "JobFailedError",
         reason: "payload refers to a deleted draft",
       });
-      const cairnError = await failureOf(runner
-        .waitFor("work", userMistake.jobId, { timeoutMs: 10_000 }));
+      const cairnError = await failureOf(
+        runner.waitFor("work", userMistake.jobId, { timeoutMs: 10_000 }),
+      );
       expect(isCairnError(cairnError, "DRAFT_FINISHED")).toBe(true);
       expect(cairnError.message).toBe("draft d1 is finished: start a new draft");
       await sleep(200);
@@ -219,8 +221,7 @@ export function runJobRunnerConformance(
       const runner = await make();
       const { jobId } = await runner.enqueue("other", { n: 1 }); // no worker for "other"
       const started = Date.now();
-      const error = await failureOf(runner
-        .waitFor("other", jobId, { timeoutMs: 300 }));
+      const error = await failureOf(runner.waitFor("other", jobId, { timeoutMs: 300 }));
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       expect(isCairnError(error, "UNAVAILABLE")).toBe(true);
       expect(error.message).toContain(jobId);
@@ -300,7 +301,10 @@ export function runJobRunnerConformance(
       });
       await expect(
         runner.enqueue("work", { n: "x" } as unknown as { n: number }),
-      ).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("n must") });
+      ).rejects.toMatchObject({
+        code: "INVALID_INPUT",
+        message: expect.stringContaining("n must"),
+      });
       await expect(runner.enqueue("work", { n: 1 }, { jobId: "a:b" })).rejects.toMatchObject({
         code: "INVALID_INPUT",
       });

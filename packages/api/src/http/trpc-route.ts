@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Services } from "@cairn/services";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Logger } from "pino";
+import { toTrpcError } from "../error-map.js";
+import { appRouter } from "../root.js";
+import type { Context } from "../trpc.js";
+
+/** The path tRPC is mounted at. */
+export const TRPC_BASE_PATH = "/trpc/";
+
+/**
+ * Largest tRPC request body accepted. A 10,000-entry manifest (the per-call limit) is a few MB;
+ * batching may join several, so this leaves room while bounding memory per request.
+ */
+export const DEFAULT_MAX_TRPC_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Builds the `/trpc` request listener over the composed services. */
+export function createTrpcRoute(options: {
+  services: Services;
+  logger: Logger;
+  maxBodyBytes?: number;
+}): (req: IncomingMessage, res: ServerResponse) => void {
+  const { services, logger } = options;
+  return createHTTPHandler({
+    router: appRouter,
+    basePath: TRPC_BASE_PATH,
+    maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_TRPC_BODY_BYTES,
+    async createContext({ req }): Promise<Context> {
+      try {
+        return { services, actor: await services.authenticate(req.headers.authorization) };
+      } catch (error) {
+        // An unknown or revoked key is the caller's mistake: 401 with the reason, never a 500.
+        throw toTrpcError(error);
+      }
+    },
+    onError({ error, path, type }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        logger.error({ err: error.cause ?? error, path, type }, "tRPC procedure failed");
+      }
+    },
+  });
+}

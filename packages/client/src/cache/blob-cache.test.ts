@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, stat, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { isCairnError } from "@cairn/core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createBlobCache } from "../index.js";
+
+const sha = (b: string) => createHash("sha256").update(b).digest("hex");
+
+describe("createBlobCache", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "cairn-blobs-"));
+  });
+
+  it("stores streamed bytes under their digest, read-only, and links them into place", async () => {
+    const cache = createBlobCache({ dir });
+    const digest = sha("hello world");
+    expect(await cache.has(digest)).toBe(false);
+    const path = await cache.put(digest, Readable.from([Buffer.from("hello "), Buffer.from("world")]));
+    expect(path).toBe(cache.pathOf(digest));
+    expect(await cache.has(digest)).toBe(true);
+    expect((await stat(path)).mode & 0o222).toBe(0);
+
+    const dest = join(dir, "out", "deep", "file.txt");
+    expect(await cache.linkInto(digest, dest)).toBe("link");
+    expect(await readFile(dest, "utf8")).toBe("hello world");
+    expect((await stat(dest)).ino).toBe((await stat(path)).ino);
+    // linking again replaces the file atomically
+    await cache.linkInto(digest, dest);
+    expect(await readdir(join(dir, "out", "deep"))).toEqual(["file.txt"]);
+  });
+
+  it("accepts web streams and buffers", async () => {
+    const cache = createBlobCache({ dir });
+    await cache.put(sha("abc"), new Blob(["abc"]).stream());
+    await cache.put(sha("xyz"), new TextEncoder().encode("xyz"));
+    expect(await cache.stats()).toEqual({ blobs: 2, bytes: 6, maxBytes: null });
+  });
+
+  it("refuses bytes that do not match the digest and stores nothing", async () => {
+    const cache = createBlobCache({ dir });
+    const digest = sha("expected");
+    await expect(cache.put(digest, Buffer.from("tampered"))).rejects.toSatisfy((e) => isCairnError(e, "DIGEST_MISMATCH"));
+    expect(await cache.has(digest)).toBe(false);
+    expect(await readdir(join(dir, "tmp"))).toEqual([]);
+    expect(() => cache.pathOf("../../etc/passwd")).toThrow(/64 lowercase hex/);
+  });
+
+  it("linkInto of a missing blob is NOT_FOUND", async () => {
+    const cache = createBlobCache({ dir });
+    await expect(cache.linkInto(sha("nope"), join(dir, "x"))).rejects.toSatisfy((e) => isCairnError(e, "NOT_FOUND"));
+  });
+
+  it("prunes least recently used blobs first", async () => {
+    const cache = createBlobCache({ dir });
+    const digests = ["aaaa", "bbbb", "cccc"].map((s) => sha(s));
+    for (const [i, s] of ["aaaa", "bbbb", "cccc"].entries()) {
+      await cache.put(digests[i]!, Buffer.from(s));
+      const t = new Date(Date.now() - (10 - i) * 60_000);
+      await utimes(cache.pathOf(digests[i]!), t, t);
+    }
+    // Using the oldest makes it the most recent.
+    expect(await cache.has(digests[0]!)).toBe(true);
+    const removed = await cache.prune({ maxBytes: 8 });
+    expect(removed).toEqual({ removedBlobs: 1, removedBytes: 4 });
+    expect(await cache.has(digests[1]!)).toBe(false);
+    expect(await cache.has(digests[0]!)).toBe(true);
+    expect(await cache.has(digests[2]!)).toBe(true);
+  });
+
+  it("enforces maxBytes after each put", async () => {
+    const cache = createBlobCache({ dir, maxBytes: 10 });
+    await cache.put(sha("123456"), Buffer.from("123456"));
+    const old = new Date(Date.now() - 60_000);
+    await utimes(cache.pathOf(sha("123456")), old, old);
+    await cache.put(sha("abcdef"), Buffer.from("abcdef"));
+    expect(await cache.stats()).toEqual({ blobs: 1, bytes: 6, maxBytes: 10 });
+    expect(await cache.has(sha("abcdef"))).toBe(true);
+  });
+});
