@@ -23,7 +23,13 @@ describe("createProgressTracker", () => {
     t = 2000;
     const last = tracker.finish();
     expect(events).toHaveLength(2);
-    expect(last).toMatchObject({ filesDone: 2, filesTotal: 4, bytesDone: 2000, rate: 1000, etaSeconds: 2 });
+    expect(last).toMatchObject({
+      filesDone: 2,
+      filesTotal: 4,
+      bytesDone: 2000,
+      rate: 1000,
+      etaSeconds: 2,
+    });
   });
 
   it("has an unknown eta before any progress and 0 when done; listener errors are swallowed", () => {

@@ -270,6 +270,13 @@ export interface AuditLogTable {
   details: JsonDefault<JsonObject>;
 }
 
+/** Deployment-wide settings (migration 0002), e.g. the byte-URL signing secret. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
 /** Applied migrations. */
 export interface CairnMigrationsTable {
   id: string;
@@ -298,6 +305,7 @@ export interface Database {
   blob_owners: BlobOwnersTable;
   upload_sessions: UploadSessionsTable;
   audit_log: AuditLogTable;
+  settings: SettingsTable;
   cairn_migrations: CairnMigrationsTable;
 }
 

@@ -17,14 +17,6 @@ export {
   type InProcessRunnerOptions,
 } from "./in-process/in-process-runner.js";
 export { DEFAULT_RETENTION, type RetentionOptions } from "./retention-options.js";
-export {
-  CONFORMANCE_QUEUES,
-  type ConformanceHooks,
-  type ConformancePayloads,
-  type ConformanceRunnerFactory,
-  type ConformanceRunnerOptions,
-  runJobRunnerConformance,
-} from "./testing/conformance.js";
 export type {
   EnqueueOptions,
   ErrorSink,

@@ -23,18 +23,40 @@ describe("Artifact (draft)", () => {
   });
 
   it("validates name, type and metadata", () => {
-    expect(() => new Artifact({ name: "bad name", type: "dataset" })).toThrow(expect.objectContaining({ code: "INVALID_NAME" }));
-    expect(() => new Artifact({ name: "ok", type: "a/b" })).toThrow(expect.objectContaining({ code: "INVALID_TYPE" }));
-    expect(() => new Artifact({ name: "ok", type: "t", metadata: [] as never })).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
-    const a = new Artifact({ name: "my-dataset", type: "dataset", description: "d", metadata: { rows: 3 } });
-    expect([a.name, a.type, a.description, a.metadata, a.state]).toEqual(["my-dataset", "dataset", "d", { rows: 3 }, "draft"]);
+    expect(() => new Artifact({ name: "bad name", type: "dataset" })).toThrow(
+      expect.objectContaining({ code: "INVALID_NAME" }),
+    );
+    expect(() => new Artifact({ name: "ok", type: "a/b" })).toThrow(
+      expect.objectContaining({ code: "INVALID_TYPE" }),
+    );
+    expect(() => new Artifact({ name: "ok", type: "t", metadata: [] as never })).toThrow(
+      expect.objectContaining({ code: "INVALID_INPUT" }),
+    );
+    const a = new Artifact({
+      name: "my-dataset",
+      type: "dataset",
+      description: "d",
+      metadata: { rows: 3 },
+    });
+    expect([a.name, a.type, a.description, a.metadata, a.state]).toEqual([
+      "my-dataset",
+      "dataset",
+      "d",
+      { rows: 3 },
+      "draft",
+    ]);
   });
 
   it("builds the manifest from files, dirs, new files, tables and references (seed naming)", async () => {
     const a = new Artifact({ name: "my-dataset", type: "dataset" });
     expect(a.addFile(join(dir, "my-dataset.txt"))).toBe("my-dataset.txt");
-    expect(a.addFile(join(dir, "checkpoints", "model.h5"), { name: "models/mymodel.h5" })).toBe("models/mymodel.h5");
-    expect(a.addDir(join(dir, "images"), { name: "images" })).toEqual(["images/cat.png", "images/more/dog.png"]);
+    expect(a.addFile(join(dir, "checkpoints", "model.h5"), { name: "models/mymodel.h5" })).toBe(
+      "models/mymodel.h5",
+    );
+    expect(a.addDir(join(dir, "images"), { name: "images" })).toEqual([
+      "images/cat.png",
+      "images/more/dog.png",
+    ]);
     const writer = a.newFile("hello.txt");
     await writer.write("hi");
     void writer.write(" there"); // not awaited: resolveEntries waits for it
@@ -73,7 +95,9 @@ describe("Artifact (draft)", () => {
     const a = new Artifact({ name: "d", type: "dataset" });
     a.addFile(join(dir, "my-dataset.txt"), { name: "x.txt" });
     a.addFile(join(dir, "my-dataset.txt"), { name: "x.txt" }); // same source: no-op
-    expect(() => a.addFile(join(dir, "images", "cat.png"), { name: "x.txt" })).toThrow(expect.objectContaining({ code: "DUPLICATE_PATH" }));
+    expect(() => a.addFile(join(dir, "images", "cat.png"), { name: "x.txt" })).toThrow(
+      expect.objectContaining({ code: "DUPLICATE_PATH" }),
+    );
     a.addFile(join(dir, "copy.txt"), { name: "x.txt" }); // same bytes: accepted
     expect(await a.resolveEntries()).toEqual([{ path: "x.txt", digest: sha("dataset"), size: 7 }]);
 
@@ -83,7 +107,9 @@ describe("Artifact (draft)", () => {
     expect(await a.resolveEntries()).toEqual([{ path: "x.txt", digest: sha("datasex"), size: 7 }]);
 
     a.add(new Table({ columns: ["a"] }), "t");
-    expect(() => a.add(new Table({ columns: ["b"] }), "t")).toThrow(expect.objectContaining({ code: "DUPLICATE_PATH" }));
+    expect(() => a.add(new Table({ columns: ["b"] }), "t")).toThrow(
+      expect.objectContaining({ code: "DUPLICATE_PATH" }),
+    );
     a.add(new PartitionedTable("parts"), "t", { overwrite: true });
     expect(await a.get("t")).toBeInstanceOf(PartitionedTable);
   });
@@ -111,9 +137,18 @@ describe("Artifact (draft)", () => {
     a.addReference(`file://${dir}/checkpoints`, { name: "ckpt" });
     a.addReference(`file://${dir}/images`, { name: "refs" });
     a.remove("refs/more/dog.png");
-    expect((await a.resolveEntries()).map((e) => e.path)).toEqual(["cat.png", "ckpt/model.h5", "my-dataset.txt", "refs/cat.png"]);
+    expect((await a.resolveEntries()).map((e) => e.path)).toEqual([
+      "cat.png",
+      "ckpt/model.h5",
+      "my-dataset.txt",
+      "refs/cat.png",
+    ]);
     a.remove("ckpt");
-    expect((await a.resolveEntries()).map((e) => e.path)).toEqual(["cat.png", "my-dataset.txt", "refs/cat.png"]);
+    expect((await a.resolveEntries()).map((e) => e.path)).toEqual([
+      "cat.png",
+      "my-dataset.txt",
+      "refs/cat.png",
+    ]);
 
     const b = new Artifact({ name: "e", type: "dataset" });
     b.addFile(join(dir, "my-dataset.txt"));
@@ -122,11 +157,19 @@ describe("Artifact (draft)", () => {
 
   it("refuses missing files, directories passed to addFile and unsafe names", () => {
     const a = new Artifact({ name: "d", type: "dataset" });
-    expect(() => a.addFile(join(dir, "missing.txt"))).toThrow(expect.objectContaining({ code: "NOT_FOUND" }));
-    expect(() => a.addFile(join(dir, "images"))).toThrow(expect.objectContaining({ code: "INVALID_PATH" }));
-    expect(() => a.addFile(join(dir, "my-dataset.txt"), { name: "../escape" })).toThrow(expect.objectContaining({ code: "INVALID_PATH" }));
+    expect(() => a.addFile(join(dir, "missing.txt"))).toThrow(
+      expect.objectContaining({ code: "NOT_FOUND" }),
+    );
+    expect(() => a.addFile(join(dir, "images"))).toThrow(
+      expect.objectContaining({ code: "INVALID_PATH" }),
+    );
+    expect(() => a.addFile(join(dir, "my-dataset.txt"), { name: "../escape" })).toThrow(
+      expect.objectContaining({ code: "INVALID_PATH" }),
+    );
     expect(() => a.newFile("/abs")).toThrow(expect.objectContaining({ code: "INVALID_PATH" }));
-    expect(() => a.addReference("ftp://x/y")).toThrow(expect.objectContaining({ code: "INVALID_URI" }));
+    expect(() => a.addReference("ftp://x/y")).toThrow(
+      expect.objectContaining({ code: "INVALID_URI" }),
+    );
   });
 
   it("a closed new file refuses writes", async () => {

@@ -1,37 +1,30 @@
 import { mkdirSync, mkdtempSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
   CairnError,
-  computeVersionDigest,
   type ManifestEntry,
   nameForAddFile,
   nameForDirEntry,
   nameForNewFile,
   nameForReference,
   normalizeEntryPath,
-  sortEntries,
   validateArtifactName,
   validateArtifactType,
 } from "@cairn/core";
-import { createFileHasher, type FileHasher } from "../hashing/file-hasher.js";
-import { nodeSha256 } from "../hashing/node-sha256.js";
 import { walkFilesSync } from "../local-files.js";
-import type { ProgressListener } from "../progress.js";
-import {
-  type AddReferenceOptions,
-  createReferenceResolvers,
-  type ReferenceResolvers,
-} from "../references/reference-resolvers.js";
+import type { AddReferenceOptions } from "../references/reference-resolvers.js";
 import {
   type ArtifactMedia,
   parseMedia,
   serializeMedia,
   tableEntryPath,
 } from "../tables/table-file.js";
-import { DraftContents, duplicatePath } from "./draft-contents.js";
+import { DraftContents } from "./draft-contents.js";
 import { type ArtifactFileWriter, createFileWriter } from "./new-file-writer.js";
+import { type ResolveEntriesOptions, resolveDraft } from "./resolve-draft.js";
+
+export type { ResolveEntriesOptions } from "./resolve-draft.js";
 
 /** Options of `new Artifact(…)`. */
 export interface ArtifactOptions {
@@ -63,13 +56,6 @@ export interface LoggedVersion {
 
 /** Reads the bytes of one entry of a logged version (the transport layer provides it). */
 export type EntryReader = (entry: ManifestEntry) => Promise<Uint8Array>;
-
-/** Dependencies of {@link Artifact.resolveEntries}; defaults are cache-less and credential-less. */
-export interface ResolveEntriesOptions {
-  hasher?: FileHasher;
-  resolvers?: ReferenceResolvers;
-  onProgress?: ProgressListener;
-}
 
 function notDraft(version: LoggedVersion): CairnError {
   return new CairnError(
@@ -301,69 +287,9 @@ export class Artifact {
   async resolveEntries(options: ResolveEntriesOptions = {}): Promise<ManifestEntry[]> {
     if (this.#logged) return this.#logged.version.entries;
     if (this.#resolved) return this.#resolved.entries;
-    const draft = this.#contents;
     await Promise.all(this.#writers.map((w) => w.close()));
-
-    const localFiles = new Map<string, string>();
-    for (const item of draft.items.values()) {
-      if (item.source.kind === "file") {
-        localFiles.set(item.path, item.source.localPath);
-      } else {
-        const file = join(this.#ensureTempDir(), "media", ...item.path.split("/"));
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, item.source.json);
-        localFiles.set(item.path, file);
-      }
-    }
-    const toHash = [
-      ...new Set([
-        ...localFiles.values(),
-        ...[...draft.items.values()].flatMap((i) => i.mustMatch),
-      ]),
-    ];
-    const ownHasher = options.hasher ? undefined : createFileHasher();
-    const hasher = options.hasher ?? ownHasher!;
-    try {
-      const hashed = await hasher.hashFiles(toHash, { onProgress: options.onProgress });
-      const byPath = new Map(hashed.map((h, i) => [toHash[i]!, h]));
-      const entries = new Map<string, ManifestEntry & { seq: number; overwrite: boolean }>();
-      for (const item of draft.items.values()) {
-        const h = byPath.get(localFiles.get(item.path)!)!;
-        for (const other of item.mustMatch) {
-          if (byPath.get(other)!.digest !== h.digest) {
-            throw duplicatePath(item.path, localFiles.get(item.path)!, other);
-          }
-        }
-        entries.set(item.path, {
-          path: item.path,
-          digest: h.digest,
-          size: h.size,
-          seq: item.seq,
-          overwrite: item.overwrite,
-        });
-      }
-      const resolvers = options.resolvers ?? createReferenceResolvers({ hasher });
-      const resolved = [];
-      for (const reference of draft.references) {
-        resolved.push({
-          reference,
-          entries: await resolvers.resolve(reference.uri, reference.options),
-        });
-      }
-      draft.mergeReferences(entries, resolved);
-      const final = sortEntries(
-        [...entries.values()].map(({ seq: _s, overwrite: _o, ...entry }) => entry),
-      );
-      for (const entry of final) if (entry.ref !== undefined) localFiles.delete(entry.path);
-      this.#resolved = {
-        entries: final,
-        digest: computeVersionDigest(final, nodeSha256),
-        localFiles,
-      };
-      return final;
-    } finally {
-      await ownHasher?.close();
-    }
+    this.#resolved = await resolveDraft(this.#contents, () => this.#ensureTempDir(), options);
+    return this.#resolved.entries;
   }
 
   /** Deletes the temp files of `newFile` and tables. The draft's new files are gone afterwards. */

@@ -19,7 +19,10 @@ describe("createBlobCache", () => {
     const cache = createBlobCache({ dir });
     const digest = sha("hello world");
     expect(await cache.has(digest)).toBe(false);
-    const path = await cache.put(digest, Readable.from([Buffer.from("hello "), Buffer.from("world")]));
+    const path = await cache.put(
+      digest,
+      Readable.from([Buffer.from("hello "), Buffer.from("world")]),
+    );
     expect(path).toBe(cache.pathOf(digest));
     expect(await cache.has(digest)).toBe(true);
     expect((await stat(path)).mode & 0o222).toBe(0);
@@ -43,7 +46,9 @@ describe("createBlobCache", () => {
   it("refuses bytes that do not match the digest and stores nothing", async () => {
     const cache = createBlobCache({ dir });
     const digest = sha("expected");
-    await expect(cache.put(digest, Buffer.from("tampered"))).rejects.toSatisfy((e) => isCairnError(e, "DIGEST_MISMATCH"));
+    await expect(cache.put(digest, Buffer.from("tampered"))).rejects.toSatisfy((e) =>
+      isCairnError(e, "DIGEST_MISMATCH"),
+    );
     expect(await cache.has(digest)).toBe(false);
     expect(await readdir(join(dir, "tmp"))).toEqual([]);
     expect(() => cache.pathOf("../../etc/passwd")).toThrow(/64 lowercase hex/);
@@ -51,7 +56,9 @@ describe("createBlobCache", () => {
 
   it("linkInto of a missing blob is NOT_FOUND", async () => {
     const cache = createBlobCache({ dir });
-    await expect(cache.linkInto(sha("nope"), join(dir, "x"))).rejects.toSatisfy((e) => isCairnError(e, "NOT_FOUND"));
+    await expect(cache.linkInto(sha("nope"), join(dir, "x"))).rejects.toSatisfy((e) =>
+      isCairnError(e, "NOT_FOUND"),
+    );
   });
 
   it("prunes least recently used blobs first", async () => {

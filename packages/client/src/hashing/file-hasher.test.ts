@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFileHasher, DIGEST_CACHE_FILE, DigestCache, type FileHasher, type ProgressEvent } from "../index.js";
+import {
+  createFileHasher,
+  DIGEST_CACHE_FILE,
+  DigestCache,
+  type FileHasher,
+  type ProgressEvent,
+} from "../index.js";
 
 const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 const past = new Date(Date.now() - 3_600_000);
@@ -43,7 +49,9 @@ describe("createFileHasher", () => {
     const { paths, datas } = await files([0, 1, 4096, 1024 * 1024, 1024 * 1024 + 3, 3_000_001]);
     const expected = datas.map((d) => sha(d));
     const main = await make().hashFiles(paths);
-    const workers = await make({ concurrency: 2, smallJob: { files: 0, bytes: 0 } }).hashFiles(paths);
+    const workers = await make({ concurrency: 2, smallJob: { files: 0, bytes: 0 } }).hashFiles(
+      paths,
+    );
     expect(main.map((r) => r.digest)).toEqual(expected);
     expect(workers.map((r) => r.digest)).toEqual(expected);
     expect(workers.map((r) => r.size)).toEqual(datas.map((d) => d.length));
@@ -53,7 +61,9 @@ describe("createFileHasher", () => {
   it("keeps results in input order across many worker batches and reports progress", async () => {
     const { paths, datas } = await files(Array.from({ length: 300 }, (_, i) => 100 + i));
     const events: ProgressEvent[] = [];
-    const results = await make({ smallJob: { files: 0, bytes: 0 } }).hashFiles(paths, { onProgress: (e) => events.push(e) });
+    const results = await make({ smallJob: { files: 0, bytes: 0 } }).hashFiles(paths, {
+      onProgress: (e) => events.push(e),
+    });
     expect(results.map((r) => r.digest)).toEqual(datas.map((d) => sha(d)));
     const last = events.at(-1)!;
     expect(last).toMatchObject({ phase: "hash", filesDone: 300, filesTotal: 300 });
@@ -86,7 +96,9 @@ describe("createFileHasher", () => {
 
   it("refuses a missing file with NOT_FOUND and a directory with INVALID_PATH", async () => {
     const hasher = make();
-    await expect(hasher.hashFiles([join(dir, "nope")])).rejects.toSatisfy((e) => isCairnError(e, "NOT_FOUND"));
+    await expect(hasher.hashFiles([join(dir, "nope")])).rejects.toSatisfy((e) =>
+      isCairnError(e, "NOT_FOUND"),
+    );
     await expect(hasher.hashFiles([dir])).rejects.toSatisfy((e) => isCairnError(e, "INVALID_PATH"));
   });
 
@@ -127,7 +139,7 @@ describe("DigestCache", () => {
     expect(reloaded.get("/a", { ...id, ino: 4 })).toBeUndefined();
     expect(await reloaded.size()).toBe(2);
 
-    await writeFile(file, "something else\n[\"/a\",1,2,3,\"" + "a".repeat(64) + "\"]\n");
+    await writeFile(file, `something else\n["/a",1,2,3,"${"a".repeat(64)}"]\n`);
     const foreign = new DigestCache(file);
     await foreign.load();
     expect(await foreign.size()).toBe(0);

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import * as crypto from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +16,11 @@ describe("hashFileSync", () => {
 
   it("hashes in chunks smaller than the file", () => {
     const result = hashFileSync(fs, crypto, file, Buffer.alloc(333));
-    expect(result).toMatchObject({ digest: createHash("sha256").update(data).digest("hex"), size: 10_000, changed: false });
+    expect(result).toMatchObject({
+      digest: createHash("sha256").update(data).digest("hex"),
+      size: 10_000,
+      changed: false,
+    });
   });
 
   it("flags a file whose mtime moves while it is read", () => {
@@ -26,7 +30,9 @@ describe("hashFileSync", () => {
       fstatSync: (fd: number) => {
         const s = fs.fstatSync(fd);
         calls++;
-        return calls === 1 ? s : Object.assign(Object.create(Object.getPrototypeOf(s)), s, { mtimeMs: s.mtimeMs + 5 });
+        return calls === 1
+          ? s
+          : Object.assign(Object.create(Object.getPrototypeOf(s)), s, { mtimeMs: s.mtimeMs + 5 });
       },
     } as typeof fs;
     expect(hashFileSync(moving, crypto, file, Buffer.alloc(4096))).toMatchObject({ changed: true });
@@ -37,11 +43,15 @@ describe("hashFileSync", () => {
       ...fs,
       statSync: ((p: fs.PathLike) => ({ ...fs.statSync(p), ino: -1 })) as typeof fs.statSync,
     } as typeof fs;
-    expect(hashFileSync(replaced, crypto, file, Buffer.alloc(4096))).toMatchObject({ changed: true });
+    expect(hashFileSync(replaced, crypto, file, Buffer.alloc(4096))).toMatchObject({
+      changed: true,
+    });
   });
 
   it("returns errors as data (so they cross the worker boundary)", () => {
-    expect(hashFileSync(fs, crypto, join(dir, "missing"), Buffer.alloc(16))).toMatchObject({ error: { code: "ENOENT" } });
+    expect(hashFileSync(fs, crypto, join(dir, "missing"), Buffer.alloc(16))).toMatchObject({
+      error: { code: "ENOENT" },
+    });
     expect(hashFileSync(fs, crypto, dir, Buffer.alloc(16))).toHaveProperty("error");
   });
 });

@@ -33,7 +33,9 @@ describe("file:// references", () => {
     await expect(resolvers.resolve(`file://${dir}/set`, { maxObjects: 1 })).rejects.toSatisfy(
       (e) => isCairnError(e, "TOO_MANY_OBJECTS") && /2 files/.test((e as Error).message),
     );
-    await expect(resolvers.resolve(`file://${dir}/set`, { maxObjects: 0 })).rejects.toSatisfy((e) => isCairnError(e, "INVALID_INPUT"));
+    await expect(resolvers.resolve(`file://${dir}/set`, { maxObjects: 0 })).rejects.toSatisfy((e) =>
+      isCairnError(e, "INVALID_INPUT"),
+    );
   });
 
   it("copies on download and refuses a modified source", async () => {
@@ -43,11 +45,17 @@ describe("file:// references", () => {
     expect(await readFile(join(dir, "out", "c.txt"), "utf8")).toBe("gamma");
     await writeFile(join(dir, "c.txt"), "GAMMA");
     expect(await resolvers.verifyReference(entry!)).toMatchObject({ ok: false });
-    await expect(resolvers.download(entry!, join(dir, "out", "c2.txt"))).rejects.toSatisfy((e) => isCairnError(e, "DIGEST_MISMATCH"));
+    await expect(resolvers.download(entry!, join(dir, "out", "c2.txt"))).rejects.toSatisfy((e) =>
+      isCairnError(e, "DIGEST_MISMATCH"),
+    );
   });
 
   it("a missing path is NOT_FOUND; an unsupported scheme is INVALID_URI", async () => {
-    await expect(resolvers.resolve(`file://${dir}/missing`)).rejects.toSatisfy((e) => isCairnError(e, "NOT_FOUND"));
-    await expect(resolvers.resolve("ftp://host/x")).rejects.toSatisfy((e) => isCairnError(e, "INVALID_URI"));
+    await expect(resolvers.resolve(`file://${dir}/missing`)).rejects.toSatisfy((e) =>
+      isCairnError(e, "NOT_FOUND"),
+    );
+    await expect(resolvers.resolve("ftp://host/x")).rejects.toSatisfy((e) =>
+      isCairnError(e, "INVALID_URI"),
+    );
   });
 });

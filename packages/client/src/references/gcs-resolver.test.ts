@@ -40,7 +40,9 @@ describe("gs references (GCS JSON API test server)", () => {
   it("a prefix lists prefix/ across pages and names entries like the seed table", async () => {
     const entries = await resolvers.resolve("gs://ml-bucket/images", { name: "images" });
     expect(entries.map((e) => e.path)).toEqual(["images/cat.png", "images/dog.png"]);
-    await expect(resolvers.resolve("gs://ml-bucket/images", { maxObjects: 1 })).rejects.toSatisfy((e) => isCairnError(e, "TOO_MANY_OBJECTS"));
+    await expect(resolvers.resolve("gs://ml-bucket/images", { maxObjects: 1 })).rejects.toSatisfy(
+      (e) => isCairnError(e, "TOO_MANY_OBJECTS"),
+    );
   });
 
   it("downloads the logged generation even after the object was overwritten, and detects deletion", async () => {
@@ -53,18 +55,30 @@ describe("gs references (GCS JSON API test server)", () => {
 
     gcs.delete("ml-bucket", "checkpoints/model.h5");
     const verdict = await resolvers.verifyReference(entry!);
-    expect(verdict).toEqual({ ok: false, drifted: `generation ${modelGeneration} no longer exists` });
-    await expect(resolvers.download(entry!, join(dir, "gone.h5"))).rejects.toSatisfy((e) => isCairnError(e, "DIGEST_MISMATCH"));
+    expect(verdict).toEqual({
+      ok: false,
+      drifted: `generation ${modelGeneration} no longer exists`,
+    });
+    await expect(resolvers.download(entry!, join(dir, "gone.h5"))).rejects.toSatisfy((e) =>
+      isCairnError(e, "DIGEST_MISMATCH"),
+    );
   });
 
   it("checksum: false never calls the API", async () => {
     const before = gcs.requests;
     const [entry] = await resolvers.resolve("gs://ml-bucket/whatever", { checksum: false });
-    expect(entry).toEqual({ path: "whatever", digest: "gs://ml-bucket/whatever", size: null, ref: "gs://ml-bucket/whatever" });
+    expect(entry).toEqual({
+      path: "whatever",
+      digest: "gs://ml-bucket/whatever",
+      size: null,
+      ref: "gs://ml-bucket/whatever",
+    });
     expect(gcs.requests).toBe(before);
   });
 
   it("nothing at the URI is NOT_FOUND", async () => {
-    await expect(resolvers.resolve("gs://ml-bucket/none")).rejects.toSatisfy((e) => isCairnError(e, "NOT_FOUND"));
+    await expect(resolvers.resolve("gs://ml-bucket/none")).rejects.toSatisfy((e) =>
+      isCairnError(e, "NOT_FOUND"),
+    );
   });
 });

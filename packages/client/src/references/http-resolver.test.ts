@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:http";
 import { mkdtemp, readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +22,9 @@ describe("http(s) references", () => {
         res.writeHead(404).end();
         return;
       }
-      const headers: Record<string, string | number> = { "content-length": Buffer.byteLength(file.body) };
+      const headers: Record<string, string | number> = {
+        "content-length": Buffer.byteLength(file.body),
+      };
       if (file.etag) headers.etag = file.etag;
       res.writeHead(200, headers);
       res.end(req.method === "HEAD" ? undefined : file.body);
@@ -36,7 +38,13 @@ describe("http(s) references", () => {
     files.set("/data/train.csv", { body: "a,b\n1,2\n", etag: '"abc123"' });
     const entries = await resolvers.resolve(`${base}/data/train.csv`);
     expect(entries).toEqual([
-      { path: "train.csv", digest: "abc123", size: 8, ref: `${base}/data/train.csv`, extra: { etag: "abc123" } },
+      {
+        path: "train.csv",
+        digest: "abc123",
+        size: 8,
+        ref: `${base}/data/train.csv`,
+        extra: { etag: "abc123" },
+      },
     ]);
     const named = await resolvers.resolve(`${base}/data/train.csv`, { name: "raw/t.csv" });
     expect(named[0]!.path).toBe("raw/t.csv");
@@ -45,14 +53,26 @@ describe("http(s) references", () => {
   it("uses the URL as digest when the server sends no ETag; weak ETags are unwrapped", async () => {
     files.set("/plain.txt", { body: "xyz" });
     files.set("/weak.txt", { body: "xyz", etag: 'W/"w1"' });
-    expect((await resolvers.resolve(`${base}/plain.txt`))[0]).toEqual({ path: "plain.txt", digest: `${base}/plain.txt`, size: 3, ref: `${base}/plain.txt` });
+    expect((await resolvers.resolve(`${base}/plain.txt`))[0]).toEqual({
+      path: "plain.txt",
+      digest: `${base}/plain.txt`,
+      size: 3,
+      ref: `${base}/plain.txt`,
+    });
     expect((await resolvers.resolve(`${base}/weak.txt`))[0]!.digest).toBe("w1");
   });
 
   it("checksum: false makes no request and keeps only the URI", async () => {
     const before = heads;
     const entries = await resolvers.resolve(`${base}/never-requested.bin`, { checksum: false });
-    expect(entries).toEqual([{ path: "never-requested.bin", digest: `${base}/never-requested.bin`, size: null, ref: `${base}/never-requested.bin` }]);
+    expect(entries).toEqual([
+      {
+        path: "never-requested.bin",
+        digest: `${base}/never-requested.bin`,
+        size: null,
+        ref: `${base}/never-requested.bin`,
+      },
+    ]);
     expect(heads).toBe(before);
   });
 
@@ -74,7 +94,9 @@ describe("http(s) references", () => {
     const verdict = await resolvers.verifyReference(entry!);
     expect(verdict.ok).toBe(false);
     expect(!verdict.ok && verdict.drifted).toMatch(/ETag changed from "v1" to "v2"/);
-    await expect(resolvers.download(entry!, join(dir, "again.bin"))).rejects.toSatisfy((e) => isCairnError(e, "DIGEST_MISMATCH"));
+    await expect(resolvers.download(entry!, join(dir, "again.bin"))).rejects.toSatisfy((e) =>
+      isCairnError(e, "DIGEST_MISMATCH"),
+    );
     await expect(readFile(join(dir, "again.bin"))).rejects.toThrow();
 
     files.delete("/model.bin");
@@ -82,6 +104,8 @@ describe("http(s) references", () => {
   });
 
   it("refuses to verify or download a stored-file entry", async () => {
-    await expect(resolvers.verifyReference({ path: "a", digest: "d", size: 1 })).rejects.toSatisfy((e) => isCairnError(e, "INVALID_INPUT"));
+    await expect(resolvers.verifyReference({ path: "a", digest: "d", size: 1 })).rejects.toSatisfy(
+      (e) => isCairnError(e, "INVALID_INPUT"),
+    );
   });
 });

@@ -17,7 +17,11 @@ function scriptedClient(handlers: Record<string, (input: Record<string, unknown>
       const name = command.constructor.name;
       calls.push({ command: name, input: command.input });
       const handler = handlers[name];
-      if (!handler) throw Object.assign(new Error("not found"), { name: "NotFound", $metadata: { httpStatusCode: 404 } });
+      if (!handler)
+        throw Object.assign(new Error("not found"), {
+          name: "NotFound",
+          $metadata: { httpStatusCode: 404 },
+        });
       return handler(command.input);
     },
   } as unknown as S3Client;
@@ -41,12 +45,24 @@ describe("s3 references on a versioned bucket", () => {
     const parsed = { scheme: "s3" as const, bucket: "bkt", key: "data" };
     const entries = await resolver.resolve(parsed, { checksum: true, maxObjects: 10 });
     expect(entries).toEqual([
-      { path: "a.csv", digest: "e2", size: 2, ref: "s3://bkt/data/a.csv", extra: { etag: "e2", versionID: "v2" } },
+      {
+        path: "a.csv",
+        digest: "e2",
+        size: 2,
+        ref: "s3://bkt/data/a.csv",
+        extra: { etag: "e2", versionID: "v2" },
+      },
     ]);
-    expect(calls.find((c) => c.command === "ListObjectVersionsCommand")?.input).toMatchObject({ Prefix: "data/" });
+    expect(calls.find((c) => c.command === "ListObjectVersionsCommand")?.input).toMatchObject({
+      Prefix: "data/",
+    });
 
     const dir = await mkdtemp(join(tmpdir(), "cairn-s3v-"));
-    await resolver.download(entries[0]!, { scheme: "s3", bucket: "bkt", key: "data/a.csv" }, join(dir, "a.csv"));
+    await resolver.download(
+      entries[0]!,
+      { scheme: "s3", bucket: "bkt", key: "data/a.csv" },
+      join(dir, "a.csv"),
+    );
     expect(await readFile(join(dir, "a.csv"), "utf8")).toBe("ok");
     const get = calls.find((c) => c.command === "GetObjectCommand")!;
     expect(get.input).toMatchObject({ Bucket: "bkt", Key: "data/a.csv", VersionId: "v2" });
@@ -55,13 +71,23 @@ describe("s3 references on a versioned bucket", () => {
 
   it("verify checks the pinned version with HeadObject", async () => {
     const { client, calls } = scriptedClient({
-      HeadObjectCommand: (input) => (input.VersionId === "v2" ? { ETag: '"e2"', ContentLength: 2, VersionId: "v2" } : undefined),
+      HeadObjectCommand: (input) =>
+        input.VersionId === "v2" ? { ETag: '"e2"', ContentLength: 2, VersionId: "v2" } : undefined,
     });
     const resolver = createS3Resolver({ client });
-    const entry = { path: "a.csv", digest: "e2", size: 2, ref: "s3://bkt/data/a.csv", extra: { etag: "e2", versionID: "v2" } };
+    const entry = {
+      path: "a.csv",
+      digest: "e2",
+      size: 2,
+      ref: "s3://bkt/data/a.csv",
+      extra: { etag: "e2", versionID: "v2" },
+    };
     const parsed = { scheme: "s3" as const, bucket: "bkt", key: "data/a.csv" };
     expect(await resolver.verify(entry, parsed)).toEqual({ ok: true });
     expect(calls[0]!.input).toMatchObject({ VersionId: "v2" });
-    expect(await resolver.verify({ ...entry, size: 3 }, parsed)).toEqual({ ok: false, drifted: "size changed from 3 to 2 bytes" });
+    expect(await resolver.verify({ ...entry, size: 3 }, parsed)).toEqual({
+      ok: false,
+      drifted: "size changed from 3 to 2 bytes",
+    });
   });
 });

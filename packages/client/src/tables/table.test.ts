@@ -4,9 +4,22 @@ import { PartitionedTable, parseMedia, Table, tableEntryPath } from "../index.js
 
 describe("Table", () => {
   it("round-trips through its JSON file format", () => {
-    const table = new Table({ columns: ["id", "label", "ok", "score"], data: [[1, "cat", true, 0.5], [2, "dog", false, null]] });
+    const table = new Table({
+      columns: ["id", "label", "ok", "score"],
+      data: [
+        [1, "cat", true, 0.5],
+        [2, "dog", false, null],
+      ],
+    });
     const json = JSON.stringify(table.toJSON());
-    expect(JSON.parse(json)).toEqual({ _type: "table", columns: ["id", "label", "ok", "score"], data: [[1, "cat", true, 0.5], [2, "dog", false, null]] });
+    expect(JSON.parse(json)).toEqual({
+      _type: "table",
+      columns: ["id", "label", "ok", "score"],
+      data: [
+        [1, "cat", true, 0.5],
+        [2, "dog", false, null],
+      ],
+    });
     const back = parseMedia(json);
     expect(back).toBeInstanceOf(Table);
     expect((back as Table).columns).toEqual(table.columns);
@@ -15,14 +28,17 @@ describe("Table", () => {
   });
 
   it("validates columns, row widths and cell types", () => {
-    const bad = (fn: () => unknown) => expect(fn).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+    const bad = (fn: () => unknown) =>
+      expect(fn).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
     bad(() => new Table({ columns: [] }));
     bad(() => new Table({ columns: ["a", "a"] }));
     bad(() => new Table({ columns: ["a", "b"], data: [[1]] }));
     bad(() => new Table({ columns: ["a"], data: [[Number.NaN]] }));
     bad(() => new Table({ columns: ["a"], data: [[{} as never]] }));
     bad(() => new Table({ columns: ["a"] }).column("b"));
-    expect(() => new Table({ columns: ["a", "b"], data: [[1]] })).toThrow(/has 1 cells but the table has 2 columns/);
+    expect(() => new Table({ columns: ["a", "b"], data: [[1]] })).toThrow(
+      /has 1 cells but the table has 2 columns/,
+    );
   });
 
   it("rows are copies: the table cannot be changed behind its back", () => {
@@ -33,8 +49,13 @@ describe("Table", () => {
   });
 
   it("Table.fromJSON and parseMedia refuse malformed input with INVALID_INPUT", () => {
-    for (const input of [{ _type: "table", columns: "a", data: [] }, { _type: "table", columns: ["a"], data: [[[1]]] }]) {
-      expect(() => Table.fromJSON(input)).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+    for (const input of [
+      { _type: "table", columns: "a", data: [] },
+      { _type: "table", columns: ["a"], data: [[[1]]] },
+    ]) {
+      expect(() => Table.fromJSON(input)).toThrow(
+        expect.objectContaining({ code: "INVALID_INPUT" }),
+      );
     }
     try {
       parseMedia("{oops");
@@ -55,7 +76,9 @@ describe("PartitionedTable", () => {
     expect((back as PartitionedTable).partsPath).toBe("parts");
     expect(pt.isPart("parts/0.table.json")).toBe(true);
     expect(pt.isPart("parts2/0.table.json")).toBe(false);
-    expect(() => new PartitionedTable("../x")).toThrow(expect.objectContaining({ code: "INVALID_PATH" }));
+    expect(() => new PartitionedTable("../x")).toThrow(
+      expect.objectContaining({ code: "INVALID_PATH" }),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { sql as init } from "./0001-init.js";
+import { sql as settings } from "./0002-settings.js";
 
 /** One schema change: applied once, in `id` order, inside its own transaction. */
 export interface Migration {
@@ -12,4 +13,7 @@ export interface Migration {
  * Every migration, oldest first. Append only: an applied migration must never change (its
  * checksum is recorded and checked), so a schema change is always a new file.
  */
-export const MIGRATIONS: readonly Migration[] = [{ id: "0001-init", sql: init }];
+export const MIGRATIONS: readonly Migration[] = [
+  { id: "0001-init", sql: init },
+  { id: "0002-settings", sql: settings },
+];

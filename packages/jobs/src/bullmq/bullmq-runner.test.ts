@@ -1,12 +1,8 @@
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
-import {
-  CONFORMANCE_QUEUES,
-  createBullmqRunner,
-  type JobRunner,
-  runJobRunnerConformance,
-} from "../index.js";
+import { createBullmqRunner, type JobRunner } from "../index.js";
+import { CONFORMANCE_QUEUES, runJobRunnerConformance } from "../testing/index.js";
 import { obliterate, uniquePrefix } from "./test-support.js";
 
 const url = serviceUrl("redis");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createInProcessRunner, runJobRunnerConformance } from "../index.js";
+import { createInProcessRunner } from "../index.js";
+import { runJobRunnerConformance } from "../testing/index.js";
 
 runJobRunnerConformance("in-process", (options) => createInProcessRunner(options));
 

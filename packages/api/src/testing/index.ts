@@ -1,0 +1,2 @@
+export { deleteRedisKeys } from "./redis-cleanup.js";
+export { startTestServer, type TestServer, type TestServerOptions } from "./start-test-server.js";
