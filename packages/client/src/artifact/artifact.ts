@@ -22,7 +22,7 @@ import {
 } from "../tables/table-file.js";
 import { DraftContents } from "./draft-contents.js";
 import { type ArtifactFileWriter, createFileWriter } from "./new-file-writer.js";
-import { type ResolveEntriesOptions, resolveDraft } from "./resolve-draft.js";
+import { type ResolvedDraft, type ResolveEntriesOptions, resolveDraft } from "./resolve-draft.js";
 
 export type { ResolveEntriesOptions } from "./resolve-draft.js";
 
@@ -98,9 +98,7 @@ export class Artifact {
   readonly #contents = new DraftContents();
   readonly #writers: ArtifactFileWriter[] = [];
   #tempDir: string | undefined;
-  #resolved:
-    | { entries: ManifestEntry[]; digest: string; localFiles: Map<string, string> }
-    | undefined;
+  #resolved: ResolvedDraft | undefined;
   #logged: { version: LoggedVersion; reader: EntryReader | undefined } | undefined;
 
   constructor(options: ArtifactOptions) {

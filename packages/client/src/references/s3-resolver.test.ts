@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { isCairnError } from "@cairn/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// TODO(lead): add @cairn/blobs as a devDependency of @cairn/client and import "@cairn/blobs/testing".
-import { type S3TestServer, startS3TestServer } from "../../../blobs/src/testing/s3-test-server.js";
+import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
 import { createReferenceResolvers, type ReferenceResolvers } from "../index.js";
 
 describe("s3 references (s3rver)", () => {

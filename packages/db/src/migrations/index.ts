@@ -1,5 +1,6 @@
 import { sql as init } from "./0001-init.js";
 import { sql as settings } from "./0002-settings.js";
+import { sql as draftFinish } from "./0003-draft-finish.js";
 
 /** One schema change: applied once, in `id` order, inside its own transaction. */
 export interface Migration {
@@ -16,4 +17,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { id: "0001-init", sql: init },
   { id: "0002-settings", sql: settings },
+  { id: "0003-draft-finish", sql: draftFinish },
 ];
