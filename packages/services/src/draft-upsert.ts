@@ -11,7 +11,7 @@ import { assertEntryShape } from "./commit-version.js";
 import type { ServiceDeps } from "./deps.js";
 import { silentLogger } from "./deps.js";
 import type { UpsertInput } from "./draft-inputs.js";
-import { type DraftDb, draftDb, type DraftsTableV3 } from "./draft-schema.js";
+import { type DraftDb, draftDb, type DraftLifecycle } from "./draft-schema.js";
 import { resolveProject } from "./project-access.js";
 
 /**
@@ -73,6 +73,18 @@ export async function acceptDraftUpsert(
   return accepted;
 }
 
+/** A draft row as {@link lockDraft} returns it. */
+export interface LockedDraft {
+  id: string;
+  name: string;
+  type: string;
+  distributed_id: string;
+  status: DraftLifecycle;
+  last_accepted_seq: number;
+  finish_seq: number | null;
+  finished_version_id: string | null;
+}
+
 /**
  * Finds or creates the draft of (project, name, distributedId) and locks its row
  * (`for no key update`: acceptances take turns, merges holding `for key share` are not blocked).
@@ -81,11 +93,7 @@ export async function acceptDraftUpsert(
 export async function lockDraft(
   trx: DraftDb,
   key: { projectId: string; name: string; type: string; distributedId: string; createdBy: string | null },
-): Promise<Pick<DraftsTableV3, "status" | "finished_version_id" | "finish_seq" | "name" | "distributed_id"> & {
-  id: string;
-  type: string;
-  last_accepted_seq: number;
-}> {
+): Promise<LockedDraft> {
   const collection = await trx
     .selectFrom("collections")
     .select("type")

@@ -1,8 +1,29 @@
+import type { Actor } from "./actor.js";
 import type { ServiceDeps } from "./deps.js";
+import { applyAcceptedUpsert } from "./draft-apply.js";
+import { finishDraft, requestDraftFinish } from "./draft-finish.js";
+import type { DraftStatusInput, FinishInput, UpsertInput } from "./draft-inputs.js";
+import { readDraftStatus } from "./draft-status.js";
+import { acceptDraftUpsert } from "./draft-upsert.js";
 
-/** Drafts service (stub — being written). */
+/**
+ * Distributed drafts: many writers sharing a `distributedId` upsert files into one draft, one of
+ * them finishes it, and jobs merge and commit. The request side (`upsert`, `finish`, `status`)
+ * runs in the API; `applyUpsert` and `commit` are the `upsert` and `finish` job processors.
+ */
 export function createDraftsService(deps: ServiceDeps) {
-  return { deps };
+  return {
+    /** Records one writer's entries (durably, before answering) and queues their merge. */
+    upsert: (actor: Actor | null, input: UpsertInput) => acceptDraftUpsert(deps, actor, input),
+    /** Closes the draft and queues its commit; idempotent. */
+    finish: (actor: Actor | null, input: FinishInput) => requestDraftFinish(deps, actor, input),
+    /** The draft's status, optionally long-polling until it is finished or failed. */
+    status: (actor: Actor | null, input: DraftStatusInput) => readDraftStatus(deps, actor, input),
+    /** `upsert` job: merges one accepted upsert (idempotent). */
+    applyUpsert: (payload: { draftId: string; seq: number }) => applyAcceptedUpsert(deps.db, payload),
+    /** `finish` job: applies what is pending and commits the draft as a version. */
+    commit: (payload: { draftId: string }, options?: { lastAttempt?: boolean }) => finishDraft(deps, payload, options),
+  };
 }
 
 export type DraftsService = ReturnType<typeof createDraftsService>;
