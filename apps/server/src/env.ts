@@ -1,3 +1,4 @@
+import { CairnError } from "@cairn/core";
 import { z } from "zod";
 
 const bool = z
@@ -41,9 +42,15 @@ export const serverEnvSchema = z.object({
   CAIRN_S3_KMS_KEY_ID: z.string().optional(),
   CAIRN_TLS_CERT: z.string().optional(),
   CAIRN_TLS_KEY: z.string().optional(),
-  CAIRN_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CAIRN_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
   CAIRN_BLOB_GC_GRACE: z.string().default("1h"),
   CAIRN_WEB_DIR: z.string().optional(),
+  /** Name of the site admin created on the first start (an empty database). */
+  CAIRN_ADMIN_NAME: z.string().default("admin"),
+  /** How long SIGINT/SIGTERM waits for in-flight requests (draftStatus long-polls up to 25 s). */
+  CAIRN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
@@ -53,7 +60,11 @@ export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEn
   const parsed = serverEnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid Cairn configuration:\n${lines.join("\n")}`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `Invalid Cairn configuration (fix these environment variables):\n${lines.join("\n")}`,
+      { cause: parsed.error },
+    );
   }
   return parsed.data;
 }

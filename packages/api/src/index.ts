@@ -1,6 +1,4 @@
 export { DOMAIN_TO_TRPC, toTrpcError } from "./error-map.js";
-export { type AppRouter, appRouter } from "./root.js";
-export { type Context, createCallerFactory } from "./trpc.js";
 export {
   type CairnHttpServer,
   type CairnHttpServerOptions,
@@ -11,3 +9,5 @@ export {
   type TlsOptions,
 } from "./http/create-http-server.js";
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from "./http/health-routes.js";
+export { type AppRouter, appRouter } from "./root.js";
+export { type Context, createCallerFactory } from "./trpc.js";

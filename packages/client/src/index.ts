@@ -20,6 +20,16 @@ export {
   createBlobCache,
 } from "./cache/blob-cache.js";
 export { type CacheDirEnv, resolveCacheDir } from "./cache/cache-dir.js";
+export { Cairn, type CairnOptions, type InitOptions } from "./cairn.js";
+export {
+  type CairnConfig,
+  type ConfigDirEnv,
+  configFilePath,
+  loadConfig,
+  loadConfigSync,
+  saveConfig,
+} from "./config/config-file.js";
+export { type ResolvedSettings, resolveSettings, type SettingsEnv } from "./config/settings.js";
 export { DigestCache, type FileIdentity } from "./hashing/digest-cache.js";
 export {
   createFileHasher,
@@ -58,6 +68,22 @@ export {
   type SchemeResolver,
   type VerifyResult,
 } from "./references/types.js";
+export { Api, type ArtifactDiff, type RunsQuery } from "./remote/api.js";
+export { LogHandle, type LogResult } from "./remote/log-handle.js";
+export {
+  type DownloadOptions,
+  type LineageRun,
+  LoggedArtifact,
+  type LoggedEntry,
+  type VerifyProblem,
+  type VerifyReport,
+} from "./remote/logged-artifact.js";
+export {
+  type FinishArtifactOptions,
+  type LogArtifactOptions,
+  Run,
+  type UpsertArtifactOptions,
+} from "./remote/run.js";
 export { PartitionedTable, type PartitionedTableJson } from "./tables/partitioned-table.js";
 export { Table, type TableCell, type TableJson, type TableOptions } from "./tables/table.js";
 export {
@@ -66,3 +92,17 @@ export {
   TABLE_FILE_SUFFIX,
   tableEntryPath,
 } from "./tables/table-file.js";
+export type { DownloadStats } from "./transfer/download.js";
+export type { UploadStats } from "./transfer/upload.js";
+export { toCairnError } from "./transport/errors.js";
+export type { RetryOptions } from "./transport/retry.js";
+export type {
+  CairnTrpcClient,
+  ProjectInfo,
+  ProjectRef,
+  RouterInputs,
+  RouterOutputs,
+  RunInfo,
+  VersionInfo,
+} from "./transport/router-types.js";
+export { type CairnTrpcClientOptions, createCairnTrpcClient } from "./transport/trpc-client.js";

@@ -22,19 +22,31 @@ export interface IssuedApiKey {
  * 12-character key id collides with probability ~2^-60, but the unique `prefix` column would
  * turn that into an opaque error, so we retry on conflict instead.
  */
-export async function issueApiKey(db: Db, entityId: string, label: string | null | undefined): Promise<IssuedApiKey> {
+export async function issueApiKey(
+  db: Db,
+  entityId: string,
+  label: string | null | undefined,
+): Promise<IssuedApiKey> {
   const cleanLabel = normalizeLabel(label);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const generated = generateApiKey();
     const row = await db
       .insertInto("api_keys")
-      .values({ entity_id: entityId, prefix: generated.prefix, hash: generated.hash, label: cleanLabel })
+      .values({
+        entity_id: entityId,
+        prefix: generated.prefix,
+        hash: generated.hash,
+        label: cleanLabel,
+      })
       .onConflict((oc) => oc.column("prefix").doNothing())
       .returning("id")
       .executeTakeFirst();
     if (row) return { id: row.id, key: generated.key, label: cleanLabel };
   }
-  throw new CairnError("UNAVAILABLE", "Could not allocate a unique API key id after 3 tries: retry the request.");
+  throw new CairnError(
+    "UNAVAILABLE",
+    "Could not allocate a unique API key id after 3 tries: retry the request.",
+  );
 }
 
 function normalizeLabel(label: string | null | undefined): string | null {

@@ -1,6 +1,17 @@
 import { CairnError } from "@cairn/core";
-import { type IssuedApiKey, insertEntity, issueApiKey, validateNewEntityName } from "./accounts-keys.js";
-import { listMembers, type MemberRole, removeMember, setMember, type TeamMember } from "./accounts-teams.js";
+import {
+  type IssuedApiKey,
+  insertEntity,
+  issueApiKey,
+  validateNewEntityName,
+} from "./accounts-keys.js";
+import {
+  listMembers,
+  type MemberRole,
+  removeMember,
+  setMember,
+  type TeamMember,
+} from "./accounts-teams.js";
 import { type Actor, requireActor } from "./actor.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 
@@ -72,7 +83,10 @@ export function createAccountsService(deps: ServiceDeps) {
     },
 
     /** Creates a user and its first API key (site admins only). The key is returned once. */
-    async createUser(actor: Actor | null, input: { name: string }): Promise<{ user: UserInfo; apiKey: string }> {
+    async createUser(
+      actor: Actor | null,
+      input: { name: string },
+    ): Promise<{ user: UserInfo; apiKey: string }> {
       const me = requireActor(actor, "create users");
       if (!me.isSiteAdmin) {
         throw new CairnError(
@@ -94,8 +108,17 @@ export function createAccountsService(deps: ServiceDeps) {
       const name = validateNewEntityName(input.name);
       return db.transaction().execute(async (trx) => {
         const team = await insertEntity(trx, "team", name);
-        await trx.insertInto("memberships").values({ entity_id: team.id, user_id: me.userId, role: "admin" }).execute();
-        return { id: team.id, name: team.name, kind: "team" as const, role: "admin" as const, createdAt: team.createdAt.toISOString() };
+        await trx
+          .insertInto("memberships")
+          .values({ entity_id: team.id, user_id: me.userId, role: "admin" })
+          .execute();
+        return {
+          id: team.id,
+          name: team.name,
+          kind: "team" as const,
+          role: "admin" as const,
+          createdAt: team.createdAt.toISOString(),
+        };
       });
     },
 
@@ -115,7 +138,10 @@ export function createAccountsService(deps: ServiceDeps) {
     },
 
     /** Creates an API key for the caller; the returned `key` is shown this once only. */
-    createApiKey(actor: Actor | null, input: { label?: string | undefined } = {}): Promise<IssuedApiKey> {
+    createApiKey(
+      actor: Actor | null,
+      input: { label?: string | undefined } = {},
+    ): Promise<IssuedApiKey> {
       const me = requireActor(actor, "create API keys");
       return issueApiKey(db, me.userId, input.label);
     },
@@ -144,7 +170,10 @@ export function createAccountsService(deps: ServiceDeps) {
      * Revokes one of the caller's keys (idempotent: revoking again keeps the first time). Another
      * user's key id is NOT_FOUND, exactly like an unknown id, so key ids cannot be probed.
      */
-    async revokeApiKey(actor: Actor | null, input: { id: string }): Promise<{ id: string; revokedAt: string }> {
+    async revokeApiKey(
+      actor: Actor | null,
+      input: { id: string },
+    ): Promise<{ id: string; revokedAt: string }> {
       const me = requireActor(actor, "revoke API keys");
       const now = nowOf(deps);
       await db
@@ -161,9 +190,13 @@ export function createAccountsService(deps: ServiceDeps) {
         .where("entity_id", "=", me.userId)
         .executeTakeFirst();
       if (!row?.revoked_at) {
-        throw new CairnError("NOT_FOUND", `API key ${input.id} was not found among your keys: list them with accounts.listApiKeys.`, {
-          details: { id: input.id },
-        });
+        throw new CairnError(
+          "NOT_FOUND",
+          `API key ${input.id} was not found among your keys: list them with accounts.listApiKeys.`,
+          {
+            details: { id: input.id },
+          },
+        );
       }
       return { id: row.id, revokedAt: row.revoked_at.toISOString() };
     },

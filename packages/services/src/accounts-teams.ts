@@ -18,11 +18,19 @@ export type MemberRole = TeamMember["role"];
 /** Finds a team by name: NOT_FOUND when absent, INVALID_ENTITY when the name is a user. */
 export async function findTeam(db: Db, team: string): Promise<{ id: string; name: string }> {
   validateEntityName(team);
-  const row = await db.selectFrom("entities").select(["id", "name", "kind"]).where("name", "=", team).executeTakeFirst();
+  const row = await db
+    .selectFrom("entities")
+    .select(["id", "name", "kind"])
+    .where("name", "=", team)
+    .executeTakeFirst();
   if (!row) {
-    throw new CairnError("NOT_FOUND", `Team "${team}" was not found: check the name, or create it with accounts.createTeam.`, {
-      details: { team },
-    });
+    throw new CairnError(
+      "NOT_FOUND",
+      `Team "${team}" was not found: check the name, or create it with accounts.createTeam.`,
+      {
+        details: { team },
+      },
+    );
   }
   if (row.kind !== "team") {
     throw new CairnError(
@@ -44,9 +52,13 @@ export async function findUser(db: Db, user: string): Promise<{ id: string; name
     .where("kind", "=", "user")
     .executeTakeFirst();
   if (!row) {
-    throw new CairnError("NOT_FOUND", `User "${user}" was not found: a site admin creates users with accounts.createUser.`, {
-      details: { user },
-    });
+    throw new CairnError(
+      "NOT_FOUND",
+      `User "${user}" was not found: a site admin creates users with accounts.createUser.`,
+      {
+        details: { user },
+      },
+    );
   }
   return row;
 }
@@ -55,7 +67,12 @@ export async function findUser(db: Db, user: string): Promise<{ id: string; name
  * Checks that the actor administers the team (team admin or site admin). Members and outsiders
  * get FORBIDDEN: team names are not secret (they appear in every project reference).
  */
-export async function requireTeamAdmin(db: Db, actor: Actor, teamId: string, team: string): Promise<void> {
+export async function requireTeamAdmin(
+  db: Db,
+  actor: Actor,
+  teamId: string,
+  team: string,
+): Promise<void> {
   if (actor.isSiteAdmin) return;
   const membership = await db
     .selectFrom("memberships")
@@ -76,7 +93,12 @@ export async function requireTeamAdmin(db: Db, actor: Actor, teamId: string, tea
  * except a site admin. The team's admin rows are locked first (`for update`) so that two admins
  * demoting each other at once cannot both succeed.
  */
-async function assertKeepsAnAdmin(db: Db, teamId: string, team: string, leavingUserId: string): Promise<void> {
+async function assertKeepsAnAdmin(
+  db: Db,
+  teamId: string,
+  team: string,
+  leavingUserId: string,
+): Promise<void> {
   const admins = await db
     .selectFrom("memberships")
     .select("user_id")
@@ -101,7 +123,10 @@ export async function setMember(
   input: { team: string; user: string; role: MemberRole },
 ): Promise<{ team: string; user: string; role: MemberRole }> {
   if (input.role !== "member" && input.role !== "admin") {
-    throw new CairnError("INVALID_INPUT", `Unknown role "${String(input.role)}": use "member" or "admin".`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `Unknown role "${String(input.role)}": use "member" or "admin".`,
+    );
   }
   return db.transaction().execute(async (trx) => {
     const team = await findTeam(trx, input.team);
@@ -135,16 +160,24 @@ export async function removeMember(
       .returning("user_id")
       .executeTakeFirst();
     if (!deleted) {
-      throw new CairnError("NOT_FOUND", `User "${user.name}" is not a member of team "${team.name}": nothing to remove.`, {
-        details: { team: team.name, user: user.name },
-      });
+      throw new CairnError(
+        "NOT_FOUND",
+        `User "${user.name}" is not a member of team "${team.name}": nothing to remove.`,
+        {
+          details: { team: team.name, user: user.name },
+        },
+      );
     }
     return { team: team.name, user: user.name, removed: true as const };
   });
 }
 
 /** Lists a team's members, admins first then by name (team admins only). */
-export async function listMembers(db: Kysely<Database>, actor: Actor, input: { team: string }): Promise<TeamMember[]> {
+export async function listMembers(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: { team: string },
+): Promise<TeamMember[]> {
   const team = await findTeam(db, input.team);
   await requireTeamAdmin(db, actor, team.id, team.name);
   const rows = await db
@@ -155,5 +188,10 @@ export async function listMembers(db: Kysely<Database>, actor: Actor, input: { t
     .orderBy("memberships.role") // "admin" < "member"
     .orderBy("entities.name")
     .execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, since: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    since: r.created_at.toISOString(),
+  }));
 }

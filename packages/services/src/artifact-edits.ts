@@ -12,7 +12,7 @@ import {
   validateTag,
 } from "@cairn/core";
 import type { Database } from "@cairn/db";
-import { sql, type Transaction } from "kysely";
+import { sql, type Transaction, type Updateable } from "kysely";
 import type { Actor } from "./actor.js";
 import { resolveSelector } from "./artifact-log.js";
 import { type CollectionSummary, collectionSummaries } from "./artifact-queries.js";
@@ -59,7 +59,12 @@ async function aliasState(trx: Trx, collectionId: string): Promise<Map<string, n
 // Changing a TTL can make versions expire (be deleted), so it needs the `delete` permission: in an
 // `open` project anyone may write, but only members may destroy others' versions.
 function assertMayChangeTtl(project: AccessibleProject): void {
-  assertAccess({ visibility: project.visibility, role: project.role, action: "delete", project: project.name });
+  assertAccess({
+    visibility: project.visibility,
+    role: project.role,
+    action: "delete",
+    project: project.name,
+  });
 }
 
 function defaultTtlOf(ms: number | null): TtlSetting | null {
@@ -90,7 +95,7 @@ export async function updateVersion(
       .where("id", "=", target.versionId)
       .executeTakeFirstOrThrow();
     if (version.state !== "committed") throw deletedMeanwhile(input.ref);
-    const set: Record<string, unknown> = { updated_at: now };
+    const set: Updateable<Database["versions"]> = { updated_at: now };
     if (input.description !== undefined) set.description = input.description;
     if (input.metadata !== undefined) set.metadata = JSON.stringify(input.metadata);
     if (tags !== undefined) set.tags = tags;
@@ -106,27 +111,51 @@ export async function updateVersion(
     await trx.updateTable("versions").set(set).where("id", "=", target.versionId).execute();
     if (input.aliases === undefined) return;
 
-    const plan = setAliasesOf(await aliasState(trx, target.collectionId), version.number, input.aliases);
+    const plan = setAliasesOf(
+      await aliasState(trx, target.collectionId),
+      version.number,
+      input.aliases,
+    );
     const changed = [...plan.removes, ...plan.moves, ...plan.adds].map((c) => c.alias);
     if (changed.length === 0) return;
-    assertAccess({ visibility: project.visibility, role: project.role, action: "manage_aliases", project: project.name });
+    assertAccess({
+      visibility: project.visibility,
+      role: project.role,
+      action: "manage_aliases",
+      project: project.name,
+    });
     assertMayMoveAliases(project, changed);
     const audit: AuditRecord[] = [];
-    const base = { actorId: actor?.userId ?? null, projectId: project.id, collection: collection.name };
+    const base = {
+      actorId: actor?.userId ?? null,
+      projectId: project.id,
+      collection: collection.name,
+    };
     for (const removal of plan.removes) {
       await trx
         .deleteFrom("aliases")
         .where("collection_id", "=", target.collectionId)
         .where("alias", "=", removal.alias)
         .execute();
-      audit.push({ ...base, action: "alias.remove", alias: removal.alias, fromVersion: formatVersionAlias(removal.from) });
+      audit.push({
+        ...base,
+        action: "alias.remove",
+        alias: removal.alias,
+        fromVersion: formatVersionAlias(removal.from),
+      });
     }
     for (const move of [...plan.moves, ...plan.adds]) {
       await trx
         .insertInto("aliases")
-        .values({ collection_id: target.collectionId, alias: move.alias, version_id: target.versionId })
+        .values({
+          collection_id: target.collectionId,
+          alias: move.alias,
+          version_id: target.versionId,
+        })
         .onConflict((oc) =>
-          oc.columns(["collection_id", "alias"]).doUpdateSet({ version_id: target.versionId, updated_at: now }),
+          oc
+            .columns(["collection_id", "alias"])
+            .doUpdateSet({ version_id: target.versionId, updated_at: now }),
         )
         .execute();
       audit.push({
@@ -143,7 +172,11 @@ export async function updateVersion(
 }
 
 /** Points one alias at a version (moving it from another version), audit-logged. */
-export async function setAlias(deps: ServiceDeps, actor: Actor | null, input: SetAliasInput): Promise<VersionInfo> {
+export async function setAlias(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: SetAliasInput,
+): Promise<VersionInfo> {
   const target = await resolveSelector(deps, actor, input, "manage_aliases");
   const alias = validateAlias(input.alias);
   await deps.db.transaction().execute(async (trx) => {
@@ -185,10 +218,21 @@ export async function removeAlias(
     const number = (await aliasState(trx, collection.id)).get(alias);
     if (number === undefined) return null;
     assertMayMoveAliases(project, [alias]);
-    await trx.deleteFrom("aliases").where("collection_id", "=", collection.id).where("alias", "=", alias).execute();
+    await trx
+      .deleteFrom("aliases")
+      .where("collection_id", "=", collection.id)
+      .where("alias", "=", alias)
+      .execute();
     const from = formatVersionAlias(number);
     await recordAudit(trx, [
-      { actorId: actor?.userId ?? null, projectId: project.id, action: "alias.remove", collection: name, alias, fromVersion: from },
+      {
+        actorId: actor?.userId ?? null,
+        projectId: project.id,
+        action: "alias.remove",
+        collection: name,
+        alias,
+        fromVersion: from,
+      },
     ]);
     return from;
   });
@@ -217,7 +261,12 @@ export async function deleteVersion(
     if (version.state !== "committed") throw deletedMeanwhile(input.ref);
     const shown = `${target.collectionName}:${formatVersionAlias(version.number)}`;
     const aliases = (
-      await trx.selectFrom("aliases").select("alias").where("version_id", "=", target.versionId).orderBy("alias").execute()
+      await trx
+        .selectFrom("aliases")
+        .select("alias")
+        .where("version_id", "=", target.versionId)
+        .orderBy("alias")
+        .execute()
     ).map((a) => a.alias);
     assertDeletable({ aliases, deleteAliases: input.deleteAliases ?? false, version: shown });
     assertMayMoveAliases(target.project, aliases);
@@ -227,10 +276,16 @@ export async function deleteVersion(
       .set({ state: "deleted", deleted_at: now, updated_at: now })
       .where("id", "=", target.versionId)
       .execute();
-    const base = { actorId: actor?.userId ?? null, projectId: target.project.id, collection: target.collectionName };
+    const base = {
+      actorId: actor?.userId ?? null,
+      projectId: target.project.id,
+      collection: target.collectionName,
+    };
     const from = formatVersionAlias(version.number);
     await recordAudit(trx, [
-      ...aliases.map((alias): AuditRecord => ({ ...base, action: "alias.remove", alias, fromVersion: from })),
+      ...aliases.map(
+        (alias): AuditRecord => ({ ...base, action: "alias.remove", alias, fromVersion: from }),
+      ),
       { ...base, action: "version.delete", fromVersion: from },
     ]);
   });
@@ -264,7 +319,12 @@ export async function setCollection(
     if (defaultMs === undefined) return;
     await trx
       .updateTable("versions")
-      .set({ expires_at: defaultMs === null ? null : sql<Date>`created_at + ${defaultMs} * interval '1 millisecond'` })
+      .set({
+        expires_at:
+          defaultMs === null
+            ? null
+            : sql<Date>`created_at + ${defaultMs} * interval '1 millisecond'`,
+      })
       .where("collection_id", "=", collection.id)
       .where("ttl_policy", "=", "inherit")
       .where("state", "=", "committed")
@@ -292,5 +352,8 @@ async function findCollectionOrThrow(deps: ServiceDeps, project: AccessibleProje
 }
 
 function deletedMeanwhile(ref: string): CairnError {
-  return new CairnError("NOT_FOUND", `${ref} was deleted while this request ran: list versions to pick another.`);
+  return new CairnError(
+    "NOT_FOUND",
+    `${ref} was deleted while this request ran: list versions to pick another.`,
+  );
 }

@@ -50,7 +50,9 @@ export interface AuditEntry {
 }
 
 /** Turns a download target into the `fileUrls` shape. */
-export type DownloadUrlOf = (digest: string) => Promise<{ url: string; headers: Record<string, string> }>;
+export type DownloadUrlOf = (
+  digest: string,
+) => Promise<{ url: string; headers: Record<string, string> }>;
 
 const FILE_DIGEST_BATCH = 5000;
 
@@ -60,15 +62,26 @@ export function encodeCursor(value: unknown): string {
 }
 
 /** Decodes a cursor from {@link encodeCursor}, checking it with `valid`. */
-export function decodeCursor<T>(text: string, what: string, valid: (value: unknown) => value is T): T {
+export function decodeCursor<T>(
+  text: string,
+  what: string,
+  valid: (value: unknown) => value is T,
+): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
   } catch (cause) {
-    throw new CairnError("INVALID_INPUT", `Malformed ${what} cursor: pass back \`nextCursor\` exactly as returned.`, { cause });
+    throw new CairnError(
+      "INVALID_INPUT",
+      `Malformed ${what} cursor: pass back \`nextCursor\` exactly as returned.`,
+      { cause },
+    );
   }
   if (!valid(parsed)) {
-    throw new CairnError("INVALID_INPUT", `Malformed ${what} cursor: pass back \`nextCursor\` exactly as returned.`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `Malformed ${what} cursor: pass back \`nextCursor\` exactly as returned.`,
+    );
   }
   return parsed;
 }
@@ -87,7 +100,12 @@ const isPathCursor = (v: unknown): v is { p: string } =>
 export async function collectionSummaries(
   db: Kysely<Database>,
   projectId: string,
-  filter: { type?: string | undefined; after?: string | undefined; name?: string | undefined; limit: number },
+  filter: {
+    type?: string | undefined;
+    after?: string | undefined;
+    name?: string | undefined;
+    limit: number;
+  },
 ): Promise<CollectionSummary[]> {
   let query = db
     .selectFrom("collections as c")
@@ -97,21 +115,27 @@ export async function collectionSummaries(
       "c.description",
       "c.default_ttl_ms",
       "c.created_at",
-      sql<number | string>`(select count(*) from versions v where v.collection_id = c.id and v.state = 'committed')`.as(
+      sql<
+        number | string
+      >`(select count(*) from versions v where v.collection_id = c.id and v.state = 'committed')`.as(
         "version_count",
       ),
       sql<number | null>`(select v.number from aliases a join versions v on v.id = a.version_id
         where a.collection_id = c.id and a.alias = 'latest')`.as("latest"),
-      sql<Date | null>`(select max(v.updated_at) from versions v where v.collection_id = c.id)`.as("last_change"),
+      sql<Date | null>`(select max(v.updated_at) from versions v where v.collection_id = c.id)`.as(
+        "last_change",
+      ),
     ])
     .where("c.project_id", "=", projectId);
   if (filter.type !== undefined) query = query.where("c.type", "=", filter.type);
   if (filter.name !== undefined) query = query.where("c.name", "=", filter.name);
-  if (filter.after !== undefined) query = query.where(sql<boolean>`c.name collate "C" > ${filter.after}`);
+  if (filter.after !== undefined)
+    query = query.where(sql<boolean>`c.name collate "C" > ${filter.after}`);
   const rows = await query.orderBy(sql`c.name collate "C"`).limit(filter.limit).execute();
   return rows.map((row) => {
     const lastChange = row.last_change === null ? null : new Date(row.last_change);
-    const updatedAt = lastChange !== null && lastChange > row.created_at ? lastChange : row.created_at;
+    const updatedAt =
+      lastChange !== null && lastChange > row.created_at ? lastChange : row.created_at;
     const summary: CollectionSummary = {
       name: row.name,
       type: row.type,
@@ -137,11 +161,21 @@ export async function listCollections(
 ): Promise<{ collections: CollectionSummary[]; nextCursor: string | null }> {
   const project = await resolveProject(deps.db, actor, input, "read");
   const limit = pageLimit(input.limit, DEFAULT_LIST_PAGE);
-  const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, "collections", isNameCursor).n;
-  const rows = await collectionSummaries(deps.db, project.id, { type: input.type, after, limit: limit + 1 });
+  const after =
+    input.cursor === undefined
+      ? undefined
+      : decodeCursor(input.cursor, "collections", isNameCursor).n;
+  const rows = await collectionSummaries(deps.db, project.id, {
+    type: input.type,
+    after,
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { collections: page, nextCursor: rows.length > limit && last ? encodeCursor({ n: last.name }) : null };
+  return {
+    collections: page,
+    nextCursor: rows.length > limit && last ? encodeCursor({ n: last.name }) : null,
+  };
 }
 
 /** A page of an artifact's versions, newest first (keyset on the number); deleted ones on request. */
@@ -160,7 +194,10 @@ export async function listVersions(
     );
   }
   const limit = pageLimit(input.limit, DEFAULT_LIST_PAGE);
-  let query = deps.db.selectFrom("versions").select(["id", "number"]).where("collection_id", "=", collection.id);
+  let query = deps.db
+    .selectFrom("versions")
+    .select(["id", "number"])
+    .where("collection_id", "=", collection.id);
   if (!input.includeDeleted) query = query.where("state", "=", "committed");
   if (input.cursor !== undefined) {
     query = query.where("number", "<", decodeCursor(input.cursor, "versions", isNumberCursor).v);
@@ -181,7 +218,11 @@ export async function listVersions(
 }
 
 async function manifestIdOf(db: Kysely<Database>, versionId: string): Promise<number> {
-  const row = await db.selectFrom("versions").select("manifest_id").where("id", "=", versionId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("versions")
+    .select("manifest_id")
+    .where("id", "=", versionId)
+    .executeTakeFirstOrThrow();
   return Number(row.manifest_id);
 }
 
@@ -195,19 +236,32 @@ export async function manifestPage(
   input: ManifestInput,
 ): Promise<{ entries: ManifestEntry[]; nextCursor: string | null }> {
   if (input.after !== undefined && input.cursor !== undefined) {
-    throw new CairnError("INVALID_INPUT", "Pass either `after` (a path) or `cursor` (a previous nextCursor), not both.");
+    throw new CairnError(
+      "INVALID_INPUT",
+      "Pass either `after` (a path) or `cursor` (a previous nextCursor), not both.",
+    );
   }
   const { versionId } = await resolveSelector(deps, actor, input);
-  const after = input.cursor === undefined ? input.after : decodeCursor(input.cursor, "manifest", isPathCursor).p;
+  const after =
+    input.cursor === undefined
+      ? input.after
+      : decodeCursor(input.cursor, "manifest", isPathCursor).p;
   const page = await pageManifestEntries(deps.db, await manifestIdOf(deps.db, versionId), {
     after: after ?? null,
     limit: input.limit ?? DEFAULT_MANIFEST_PAGE,
   });
-  return { entries: page.entries, nextCursor: page.nextAfter === null ? null : encodeCursor({ p: page.nextAfter }) };
+  return {
+    entries: page.entries,
+    nextCursor: page.nextAfter === null ? null : encodeCursor({ p: page.nextAfter }),
+  };
 }
 
 /** One entry of a version's manifest by exact path; NOT_FOUND naming the path otherwise. */
-export async function getEntry(deps: ServiceDeps, actor: Actor | null, input: EntryInput): Promise<ManifestEntry> {
+export async function getEntry(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: EntryInput,
+): Promise<ManifestEntry> {
   const { versionId } = await resolveSelector(deps, actor, input);
   const entry = await getManifestEntry(deps.db, await manifestIdOf(deps.db, versionId), input.path);
   if (!entry) {
@@ -259,12 +313,24 @@ export async function fileUrls(
 }
 
 /** The newest audit records of a project (optionally of one artifact), newest first. */
-export async function auditLog(deps: ServiceDeps, actor: Actor | null, input: AuditInput): Promise<AuditEntry[]> {
+export async function auditLog(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: AuditInput,
+): Promise<AuditEntry[]> {
   const project = await resolveProject(deps.db, actor, input, "read");
   let query = deps.db
     .selectFrom("audit_log as l")
     .leftJoin("entities as e", "e.id", "l.actor_entity_id")
-    .select(["l.at", "e.name as actor", "l.action", "l.collection", "l.alias", "l.from_version", "l.to_version"])
+    .select([
+      "l.at",
+      "e.name as actor",
+      "l.action",
+      "l.collection",
+      "l.alias",
+      "l.from_version",
+      "l.to_version",
+    ])
     .where("l.project_id", "=", project.id);
   if (input.name !== undefined) query = query.where("l.collection", "=", input.name);
   const rows = await query
@@ -282,7 +348,6 @@ export async function auditLog(deps: ServiceDeps, actor: Actor | null, input: Au
   }));
 }
 
-
 /** One changed path of a diff. */
 export interface DiffChange {
   path: string;
@@ -298,7 +363,13 @@ export interface VersionDiff {
   removed: ManifestEntry[];
   changed: DiffChange[];
   /** Counts and byte totals over the whole diff, also when the rows were capped. */
-  totals: { added: number; removed: number; changed: number; addedBytes: number; removedBytes: number };
+  totals: {
+    added: number;
+    removed: number;
+    changed: number;
+    addedBytes: number;
+    removedBytes: number;
+  };
   /** True when more rows differ than were returned (see `totals`). */
   truncated: boolean;
 }
@@ -332,7 +403,11 @@ function side(row: DiffRow, which: "a" | "b"): ManifestEntry {
  * `diffManifests`: a path changed when its digest, size or ref differ (`extra` alone does not count).
  * Rows come in path order, at most `limit` (default {@link DEFAULT_DIFF_ROWS}), with exact totals.
  */
-export async function diffVersions(deps: ServiceDeps, actor: Actor | null, input: DiffInput): Promise<VersionDiff> {
+export async function diffVersions(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: DiffInput,
+): Promise<VersionDiff> {
   const [a, b] = await Promise.all([
     resolveSelector(deps, actor, { entity: input.entity, project: input.project, ref: input.a }),
     resolveSelector(deps, actor, { entity: input.entity, project: input.project, ref: input.b }),
@@ -344,7 +419,8 @@ export async function diffVersions(deps: ServiceDeps, actor: Actor | null, input
     .execute();
   const va = versions.find((v) => v.id === a.versionId);
   const vb = versions.find((v) => v.id === b.versionId);
-  if (!va || !vb) throw new CairnError("NOT_FOUND", "A version of the diff was deleted meanwhile: retry.");
+  if (!va || !vb)
+    throw new CairnError("NOT_FOUND", "A version of the diff was deleted meanwhile: retry.");
   const limit = input.limit ?? DEFAULT_DIFF_ROWS;
   const joined = sql`(select path, digest, size, ref, extra from manifest_entries where manifest_id = ${va.manifest_id}) x
     full outer join (select path, digest, size, ref, extra from manifest_entries where manifest_id = ${vb.manifest_id}) y
@@ -359,7 +435,13 @@ export async function diffVersions(deps: ServiceDeps, actor: Actor | null, input
               x.digest as a_digest, x.size as a_size, x.ref as a_ref, x.extra as a_extra,
               y.digest as b_digest, y.size as b_size, y.ref as b_ref, y.extra as b_extra
             from ${joined} order by 1 limit ${limit}`.execute(deps.db),
-          sql<{ added: unknown; removed: unknown; changed: unknown; added_bytes: unknown; removed_bytes: unknown }>`
+          sql<{
+            added: unknown;
+            removed: unknown;
+            changed: unknown;
+            added_bytes: unknown;
+            removed_bytes: unknown;
+          }>`
             select count(*) filter (where x.path is null) as added,
               count(*) filter (where y.path is null) as removed,
               count(*) filter (where x.path is not null and y.path is not null) as changed,
@@ -413,10 +495,18 @@ export interface StorageReport {
  * ten versions sharing a 1 GB file show 10 GB logical and 1 GB unique. References hold no bytes
  * in Cairn, so they count in `logicalBytes` only.
  */
-export async function storageReport(deps: ServiceDeps, actor: Actor | null, input: StorageInput): Promise<StorageReport> {
+export async function storageReport(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: StorageInput,
+): Promise<StorageReport> {
   let versionFilter: ReturnType<typeof sql>;
   if (input.ref !== undefined) {
-    const { versionId } = await resolveSelector(deps, actor, { entity: input.entity, project: input.project, ref: input.ref });
+    const { versionId } = await resolveSelector(deps, actor, {
+      entity: input.entity,
+      project: input.project,
+      ref: input.ref,
+    });
     versionFilter = sql`v.id = ${versionId}`;
   } else {
     const project = await resolveProject(deps.db, actor, input, "read");

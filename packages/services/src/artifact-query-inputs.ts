@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { artifactSelectorSchema, MAX_ENTRIES_PER_REQUEST, projectRefSchema, ttlInputSchema } from "./inputs.js";
+import {
+  artifactSelectorSchema,
+  MAX_ENTRIES_PER_REQUEST,
+  projectRefSchema,
+  ttlInputSchema,
+} from "./inputs.js";
 
 /**
  * zod schemas of the artifact reading/editing procedures and of lineage, shared by the routers
@@ -52,13 +57,18 @@ export const manifestInputSchema = artifactSelectorSchema.extend({
 });
 export type ManifestInput = z.infer<typeof manifestInputSchema>;
 
-export const entryInputSchema = artifactSelectorSchema.extend({ path: z.string().min(1).max(4096) });
+export const entryInputSchema = artifactSelectorSchema.extend({
+  path: z.string().min(1).max(4096),
+});
 export type EntryInput = z.infer<typeof entryInputSchema>;
 
 export const fileUrlsInputSchema = artifactSelectorSchema.extend({
   digests: z
     .array(z.string().min(1).max(128))
-    .max(MAX_ENTRIES_PER_REQUEST, `at most ${MAX_ENTRIES_PER_REQUEST} digests per request: ask in pages`),
+    .max(
+      MAX_ENTRIES_PER_REQUEST,
+      `at most ${MAX_ENTRIES_PER_REQUEST} digests per request: ask in pages`,
+    ),
 });
 export type FileUrlsInput = z.infer<typeof fileUrlsInputSchema>;
 
@@ -78,7 +88,9 @@ export type SetAliasInput = z.infer<typeof setAliasInputSchema>;
 export const removeAliasInputSchema = projectRefSchema.extend({ name: artifactName, alias });
 export type RemoveAliasInput = z.infer<typeof removeAliasInputSchema>;
 
-export const deleteVersionInputSchema = artifactSelectorSchema.extend({ deleteAliases: z.boolean().optional() });
+export const deleteVersionInputSchema = artifactSelectorSchema.extend({
+  deleteAliases: z.boolean().optional(),
+});
 export type DeleteVersionInput = z.infer<typeof deleteVersionInputSchema>;
 
 export const setCollectionInputSchema = projectRefSchema.extend({
@@ -96,13 +108,20 @@ export const diffInputSchema = projectRefSchema.extend({
 });
 export type DiffInput = z.infer<typeof diffInputSchema>;
 
-export const storageInputSchema = projectRefSchema.extend({ ref: z.string().min(1).max(400).optional() });
+export const storageInputSchema = projectRefSchema.extend({
+  ref: z.string().min(1).max(400).optional(),
+});
 export type StorageInput = z.infer<typeof storageInputSchema>;
 
-export const auditInputSchema = projectRefSchema.extend({ name: artifactName.optional(), limit: listLimit });
+export const auditInputSchema = projectRefSchema.extend({
+  name: artifactName.optional(),
+  limit: listLimit,
+});
 export type AuditInput = z.infer<typeof auditInputSchema>;
 
-export const runArtifactsInputSchema = projectRefSchema.extend({ runId: z.string().min(1).max(128) });
+export const runArtifactsInputSchema = projectRefSchema.extend({
+  runId: z.string().min(1).max(128),
+});
 export type RunArtifactsInput = z.infer<typeof runArtifactsInputSchema>;
 
 export const lineageGraphInputSchema = projectRefSchema.extend({

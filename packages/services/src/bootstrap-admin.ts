@@ -29,7 +29,12 @@ export async function bootstrapAdmin(
 ): Promise<BootstrapResult | null> {
   const name = validateNewEntityName(options.name ?? "admin");
   return db.transaction().execute(async (trx) => {
-    const anyUser = await trx.selectFrom("entities").select("id").where("kind", "=", "user").limit(1).executeTakeFirst();
+    const anyUser = await trx
+      .selectFrom("entities")
+      .select("id")
+      .where("kind", "=", "user")
+      .limit(1)
+      .executeTakeFirst();
     if (anyUser) return null;
     const team = await trx
       .insertInto("entities")
@@ -39,7 +44,10 @@ export async function bootstrapAdmin(
       .executeTakeFirst();
     if (!team) return null;
     const user = await insertEntity(trx, "user", name);
-    await trx.insertInto("memberships").values({ entity_id: team.id, user_id: user.id, role: "admin" }).execute();
+    await trx
+      .insertInto("memberships")
+      .values({ entity_id: team.id, user_id: user.id, role: "admin" })
+      .execute();
     const key = await issueApiKey(trx, user.id, "bootstrap");
     await trx
       .insertInto("projects")

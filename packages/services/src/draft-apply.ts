@@ -1,7 +1,7 @@
-import { sql } from "kysely";
-import { type DraftDb, draftDb } from "./draft-schema.js";
 import type { Database } from "@cairn/db";
 import type { Kysely } from "kysely";
+import { sql } from "kysely";
+import { type DraftDb, draftDb } from "./draft-schema.js";
 
 /**
  * Merges one accepted upsert into `draft_entries` with core's merge rule (`mergeRule` in

@@ -16,7 +16,7 @@ import { assertMayMoveAliases, commitVersion } from "./commit-version.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 import { mergeUpsertRows } from "./draft-apply.js";
 import type { FinishInput } from "./draft-inputs.js";
-import { baseDb, type DraftDb, draftDb, type DraftLifecycle } from "./draft-schema.js";
+import { baseDb, type DraftDb, type DraftLifecycle, draftDb } from "./draft-schema.js";
 import { assertRunExists } from "./draft-upsert.js";
 import { type AccessibleProject, resolveProject } from "./project-access.js";
 
@@ -142,10 +142,22 @@ export async function finishDraft(
   }
 }
 
-async function commitDraft(deps: ServiceDeps, trx: DraftDb, draftId: string): Promise<FinishDraftResult> {
-  const draft = await trx.selectFrom("drafts").selectAll().where("id", "=", draftId).forUpdate().executeTakeFirst();
+async function commitDraft(
+  deps: ServiceDeps,
+  trx: DraftDb,
+  draftId: string,
+): Promise<FinishDraftResult> {
+  const draft = await trx
+    .selectFrom("drafts")
+    .selectAll()
+    .where("id", "=", draftId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!draft) {
-    throw new CairnError("NOT_FOUND", `Draft ${draftId} does not exist (its project may have been deleted).`);
+    throw new CairnError(
+      "NOT_FOUND",
+      `Draft ${draftId} does not exist (its project may have been deleted).`,
+    );
   }
   if (draft.status !== "finishing") {
     // A stale or duplicated job: the draft is still open (nothing asked), finished or failed.
@@ -218,7 +230,11 @@ async function contributingRuns(
   return [...new Set(finishRunId === null ? runs : [finishRunId, ...runs])];
 }
 
-async function loadProject(trx: DraftDb, projectId: string, role: AccessibleProject["role"]): Promise<AccessibleProject> {
+async function loadProject(
+  trx: DraftDb,
+  projectId: string,
+  role: AccessibleProject["role"],
+): Promise<AccessibleProject> {
   const row = await trx
     .selectFrom("projects")
     .innerJoin("entities", "entities.id", "projects.entity_id")
@@ -249,8 +265,7 @@ async function loadProject(trx: DraftDb, projectId: string, role: AccessibleProj
 
 async function recordFailure(deps: ServiceDeps, draftId: string, error: unknown): Promise<void> {
   const code = isCairnError(error) ? error.code : "INTERNAL";
-  const message =
-    error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   await draftDb(deps.db)
     .updateTable("drafts")
     .set({

@@ -41,7 +41,10 @@ export const draftStatusInputSchema = z.object({
     .number()
     .int()
     .min(0)
-    .max(MAX_DRAFT_WAIT_MS, `waitMs is at most ${MAX_DRAFT_WAIT_MS} (25 s); poll again for longer waits`)
+    .max(
+      MAX_DRAFT_WAIT_MS,
+      `waitMs is at most ${MAX_DRAFT_WAIT_MS} (25 s); poll again for longer waits`,
+    )
     .optional(),
 });
 export type DraftStatusInput = z.infer<typeof draftStatusInputSchema>;

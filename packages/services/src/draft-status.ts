@@ -61,7 +61,8 @@ export async function readDraftStatus(
   for (;;) {
     const snapshot = await snapshotOf(deps, input.draftId);
     const remaining = deadline - Date.now();
-    if (snapshot.status === "finished" || snapshot.status === "failed" || remaining <= 0) return snapshot;
+    if (snapshot.status === "finished" || snapshot.status === "failed" || remaining <= 0)
+      return snapshot;
     await sleep(Math.min(pause, remaining));
     pause = Math.min(pause * 2, MAX_POLL_MS);
   }

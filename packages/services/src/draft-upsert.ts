@@ -11,7 +11,7 @@ import { assertEntryShape } from "./commit-version.js";
 import type { ServiceDeps } from "./deps.js";
 import { silentLogger } from "./deps.js";
 import type { UpsertInput } from "./draft-inputs.js";
-import { type DraftDb, draftDb, type DraftLifecycle } from "./draft-schema.js";
+import { type DraftDb, type DraftLifecycle, draftDb } from "./draft-schema.js";
 import { resolveProject } from "./project-access.js";
 
 /**
@@ -92,7 +92,13 @@ export interface LockedDraft {
  */
 export async function lockDraft(
   trx: DraftDb,
-  key: { projectId: string; name: string; type: string; distributedId: string; createdBy: string | null },
+  key: {
+    projectId: string;
+    name: string;
+    type: string;
+    distributedId: string;
+    createdBy: string | null;
+  },
 ): Promise<LockedDraft> {
   const collection = await trx
     .selectFrom("collections")
@@ -114,7 +120,16 @@ export async function lockDraft(
     .execute();
   const draft = await trx
     .selectFrom("drafts")
-    .select(["id", "type", "status", "last_accepted_seq", "finish_seq", "finished_version_id", "name", "distributed_id"])
+    .select([
+      "id",
+      "type",
+      "status",
+      "last_accepted_seq",
+      "finish_seq",
+      "finished_version_id",
+      "name",
+      "distributed_id",
+    ])
     .where("project_id", "=", key.projectId)
     .where("name", "=", key.name)
     .where("distributed_id", "=", key.distributedId)
@@ -127,13 +142,23 @@ export async function lockDraft(
 /** DRAFT_FINISHED for a draft that is finishing, finished (as vN) or failed. */
 export async function draftClosedError(
   trx: DraftDb,
-  draft: { status: string; finished_version_id: string | null; finish_seq: number | null; name: string; distributed_id: string },
+  draft: {
+    status: string;
+    finished_version_id: string | null;
+    finish_seq: number | null;
+    name: string;
+    distributed_id: string;
+  },
 ): Promise<CairnError> {
   const label = `Draft "${draft.distributed_id}" of artifact "${draft.name}"`;
   const fix = "it accepts no more upserts. Use a new distributedId to build another version.";
   if (draft.status === "finished") {
     const version = draft.finished_version_id
-      ? await trx.selectFrom("versions").select("number").where("id", "=", draft.finished_version_id).executeTakeFirst()
+      ? await trx
+          .selectFrom("versions")
+          .select("number")
+          .where("id", "=", draft.finished_version_id)
+          .executeTakeFirst()
       : undefined;
     const as = version ? ` as v${version.number}` : "";
     return new CairnError("DRAFT_FINISHED", `${label} was already finished${as}: ${fix}`, {

@@ -20,9 +20,11 @@ export function createDraftsService(deps: ServiceDeps) {
     /** The draft's status, optionally long-polling until it is finished or failed. */
     status: (actor: Actor | null, input: DraftStatusInput) => readDraftStatus(deps, actor, input),
     /** `upsert` job: merges one accepted upsert (idempotent). */
-    applyUpsert: (payload: { draftId: string; seq: number }) => applyAcceptedUpsert(deps.db, payload),
+    applyUpsert: (payload: { draftId: string; seq: number }) =>
+      applyAcceptedUpsert(deps.db, payload),
     /** `finish` job: applies what is pending and commits the draft as a version. */
-    commit: (payload: { draftId: string }, options?: { lastAttempt?: boolean }) => finishDraft(deps, payload, options),
+    commit: (payload: { draftId: string }, options?: { lastAttempt?: boolean }) =>
+      finishDraft(deps, payload, options),
   };
 }
 

@@ -20,7 +20,9 @@ export async function listReadableProjects(
     .selectFrom("projects")
     .innerJoin("entities", "entities.id", "projects.entity_id")
     .leftJoin("memberships", (join) =>
-      join.onRef("memberships.entity_id", "=", "projects.entity_id").on("memberships.user_id", "=", userId),
+      join
+        .onRef("memberships.entity_id", "=", "projects.entity_id")
+        .on("memberships.user_id", "=", userId),
     )
     .select([
       "projects.id",

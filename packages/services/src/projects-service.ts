@@ -10,7 +10,12 @@ import {
 import { type Actor, requireActor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import type { ServiceDeps } from "./deps.js";
-import { type AccessibleProject, type ProjectRef, resolveProject, roleIn } from "./project-access.js";
+import {
+  type AccessibleProject,
+  type ProjectRef,
+  resolveProject,
+  roleIn,
+} from "./project-access.js";
 import { listReadableProjects } from "./projects-list.js";
 
 /** Longest accepted project description. */
@@ -76,18 +81,31 @@ export function createProjectsService(deps: ServiceDeps) {
      */
     async create(
       actor: Actor | null,
-      input: { entity: string; name: string; visibility?: ProjectVisibility; description?: string | null | undefined },
+      input: {
+        entity: string;
+        name: string;
+        visibility?: ProjectVisibility;
+        description?: string | null | undefined;
+      },
     ): Promise<ProjectInfo> {
       const me = requireActor(actor, "create projects");
       validateEntityName(input.entity);
       validateProjectName(input.name);
       const visibility = assertVisibility(input.visibility ?? "private");
       const description = cleanDescription(input.description);
-      const entity = await db.selectFrom("entities").select(["id", "name"]).where("name", "=", input.entity).executeTakeFirst();
+      const entity = await db
+        .selectFrom("entities")
+        .select(["id", "name"])
+        .where("name", "=", input.entity)
+        .executeTakeFirst();
       if (!entity) {
-        throw new CairnError("NOT_FOUND", `Entity "${input.entity}" was not found: check the user or team name.`, {
-          details: { entity: input.entity },
-        });
+        throw new CairnError(
+          "NOT_FOUND",
+          `Entity "${input.entity}" was not found: check the user or team name.`,
+          {
+            details: { entity: input.entity },
+          },
+        );
       }
       const role = await roleIn(db, me, entity.id);
       if (role !== "admin" && role !== "member") {
@@ -134,13 +152,20 @@ export function createProjectsService(deps: ServiceDeps) {
     },
 
     /** Changes who may read and write the project (admins of the project only). */
-    async setVisibility(actor: Actor | null, input: ProjectRef & { visibility: ProjectVisibility }): Promise<ProjectInfo> {
+    async setVisibility(
+      actor: Actor | null,
+      input: ProjectRef & { visibility: ProjectVisibility },
+    ): Promise<ProjectInfo> {
       const me = requireActor(actor, "change a project's visibility");
       const visibility = assertVisibility(input.visibility);
       const project = await resolveProject(db, me, input, "manage_project");
       if (project.visibility === visibility) return toProjectInfo(project);
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable("projects").set({ visibility }).where("id", "=", project.id).execute();
+        await trx
+          .updateTable("projects")
+          .set({ visibility })
+          .where("id", "=", project.id)
+          .execute();
         await recordAudit(trx, [
           {
             actorId: me.userId,
@@ -157,12 +182,19 @@ export function createProjectsService(deps: ServiceDeps) {
      * Replaces the list of protected aliases (e.g. `production`): only project admins may then
      * move them. Admin-only, like every project setting.
      */
-    async setProtectedAliases(actor: Actor | null, input: ProjectRef & { aliases: string[] }): Promise<ProjectInfo> {
+    async setProtectedAliases(
+      actor: Actor | null,
+      input: ProjectRef & { aliases: string[] },
+    ): Promise<ProjectInfo> {
       const me = requireActor(actor, "change a project's protected aliases");
       for (const alias of input.aliases) validateAlias(alias);
       const aliases = [...new Set(input.aliases)].sort();
       const project = await resolveProject(db, me, input, "manage_protected_aliases");
-      await db.updateTable("projects").set({ protected_aliases: aliases }).where("id", "=", project.id).execute();
+      await db
+        .updateTable("projects")
+        .set({ protected_aliases: aliases })
+        .where("id", "=", project.id)
+        .execute();
       return toProjectInfo({ ...project, protectedAliases: aliases });
     },
   };

@@ -27,12 +27,17 @@ export const RUN_NAME_CONFIG_KEY = "_cairn_run_name";
 
 /** Run ids: chosen by clients (resume by id) or generated; safe in URLs and CLI arguments. */
 const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const RUN_ID_ALLOWED = 'A run id is 1–128 characters: letters, digits, "_", "-" and ".", starting with a letter or digit.';
+const RUN_ID_ALLOWED =
+  'A run id is 1–128 characters: letters, digits, "_", "-" and ".", starting with a letter or digit.';
 
 /** Throws INVALID_INPUT unless `id` is a valid run id. */
 export function validateRunId(id: string): string {
   if (!RUN_ID_RE.test(id)) {
-    throw new CairnError("INVALID_INPUT", `Invalid run id ${JSON.stringify(id)}. ${RUN_ID_ALLOWED}`, { details: { id } });
+    throw new CairnError(
+      "INVALID_INPUT",
+      `Invalid run id ${JSON.stringify(id)}. ${RUN_ID_ALLOWED}`,
+      { details: { id } },
+    );
   }
   return id;
 }

@@ -39,16 +39,23 @@ const ORDER_ALLOWED =
 export function parseRunOrder(orderBy: string): RunOrder {
   const match = ORDER_RE.exec(orderBy);
   if (!match) {
-    throw new CairnError("INVALID_INPUT", `Cannot order runs by ${JSON.stringify(orderBy)}. ${ORDER_ALLOWED}`, {
-      details: { orderBy },
-    });
+    throw new CairnError(
+      "INVALID_INPUT",
+      `Cannot order runs by ${JSON.stringify(orderBy)}. ${ORDER_ALLOWED}`,
+      {
+        details: { orderBy },
+      },
+    );
   }
   const descending = match[1] === "-";
   const field = match[2] as string;
   const asTimestamp = (v: string | number) => sql`${String(v)}::timestamptz`;
-  if (field === "createdAt") return { text: orderBy, descending, expr: sql`created_at`, cast: asTimestamp };
-  if (field === "updatedAt") return { text: orderBy, descending, expr: sql`updated_at`, cast: asTimestamp };
-  if (field === "id") return { text: orderBy, descending, expr: sql`id`, cast: (v) => sql`${String(v)}` };
+  if (field === "createdAt")
+    return { text: orderBy, descending, expr: sql`created_at`, cast: asTimestamp };
+  if (field === "updatedAt")
+    return { text: orderBy, descending, expr: sql`updated_at`, cast: asTimestamp };
+  if (field === "id")
+    return { text: orderBy, descending, expr: sql`id`, cast: (v) => sql`${String(v)}` };
   // A metric: compared as a number in SQL (never in memory), so sorting 100k runs stays an
   // index-free scan of one project's rows rather than a transfer of all of them. Values that are
   // not JSON numbers (strings, missing keys) sort last instead of failing the whole cast.
@@ -73,12 +80,19 @@ function decodeCursor(text: string, order: string): Cursor {
   try {
     parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
   } catch (cause) {
-    throw new CairnError("INVALID_INPUT", "Malformed runs cursor: pass back `nextCursor` exactly as returned.", { cause });
+    throw new CairnError(
+      "INVALID_INPUT",
+      "Malformed runs cursor: pass back `nextCursor` exactly as returned.",
+      { cause },
+    );
   }
   const c = parsed as Partial<Cursor> | null;
   const valueOk = c?.v === null || typeof c?.v === "string" || typeof c?.v === "number";
   if (!c || typeof c.o !== "string" || typeof c.i !== "string" || !valueOk) {
-    throw new CairnError("INVALID_INPUT", "Malformed runs cursor: pass back `nextCursor` exactly as returned.");
+    throw new CairnError(
+      "INVALID_INPUT",
+      "Malformed runs cursor: pass back `nextCursor` exactly as returned.",
+    );
   }
   if (c.o !== order) {
     throw new CairnError(
@@ -101,7 +115,10 @@ export async function listRuns(
 ): Promise<{ runs: RunInfo[]; nextCursor: string | null }> {
   const limit = query.limit ?? DEFAULT_RUNS_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RUNS_PAGE) {
-    throw new CairnError("INVALID_INPUT", `limit must be an integer from 1 to ${MAX_RUNS_PAGE} (got ${String(limit)}).`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `limit must be an integer from 1 to ${MAX_RUNS_PAGE} (got ${String(limit)}).`,
+    );
   }
   const order = parseRunOrder(query.orderBy ?? DEFAULT_RUNS_ORDER);
   const { expr } = order;
@@ -133,7 +150,9 @@ export async function listRuns(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =
-    rows.length > limit && last ? encodeCursor({ o: order.text, v: last.sort_value, i: last.id }) : null;
+    rows.length > limit && last
+      ? encodeCursor({ o: order.text, v: last.sort_value, i: last.id })
+      : null;
   return {
     runs: page.map((row) => {
       const { sort_value: _sort, ...run } = row;
@@ -142,4 +161,3 @@ export async function listRuns(
     nextCursor,
   };
 }
-

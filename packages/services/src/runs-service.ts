@@ -36,7 +36,10 @@ export const MAX_RUN_PAYLOAD_BYTES = 1024 * 1024;
 function assertPayload(what: "config" | "summary", value: JsonObject | undefined): void {
   if (value === undefined) return;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new CairnError("INVALID_INPUT", `A run's ${what} must be a JSON object of keys to values.`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `A run's ${what} must be a JSON object of keys to values.`,
+    );
   }
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > MAX_RUN_PAYLOAD_BYTES) {
@@ -63,7 +66,11 @@ export function createRunsService(deps: ServiceDeps) {
   const { db } = deps;
 
   /** Sets a run back to running (and merges config/name): the `resume` path of init. */
-  async function resume(project: AccessibleProject, input: InitRunInput, id: string): Promise<RunInfo> {
+  async function resume(
+    project: AccessibleProject,
+    input: InitRunInput,
+    id: string,
+  ): Promise<RunInfo> {
     const configPatch = withRunName(input.config ?? {}, input.name);
     const row = await db
       .updateTable("runs")
@@ -112,14 +119,23 @@ export function createRunsService(deps: ServiceDeps) {
       const me = requireActor(actor, "start runs");
       const mode = input.resume ?? "never";
       if (mode !== "never" && mode !== "allow" && mode !== "must") {
-        throw new CairnError("INVALID_INPUT", `Unknown resume mode "${String(mode)}": use "never", "allow" or "must".`);
+        throw new CairnError(
+          "INVALID_INPUT",
+          `Unknown resume mode "${String(mode)}": use "never", "allow" or "must".`,
+        );
       }
       if (input.id !== undefined) validateRunId(input.id);
       if (mode === "must" && input.id === undefined) {
-        throw new CairnError("INVALID_INPUT", 'resume "must" needs the id of the run to resume: pass `id`.');
+        throw new CairnError(
+          "INVALID_INPUT",
+          'resume "must" needs the id of the run to resume: pass `id`.',
+        );
       }
       if (input.jobType.length === 0) {
-        throw new CairnError("INVALID_INPUT", 'A run needs a jobType, e.g. "train", "eval" or "preprocess".');
+        throw new CairnError(
+          "INVALID_INPUT",
+          'A run needs a jobType, e.g. "train", "eval" or "preprocess".',
+        );
       }
       assertUserConfig(input.config);
       assertPayload("config", input.config);
@@ -146,7 +162,11 @@ export function createRunsService(deps: ServiceDeps) {
     /** Shallow-merges `summary` and `config` into a run (write access). */
     async update(
       actor: Actor | null,
-      input: ProjectRef & { id: string; summary?: JsonObject | undefined; config?: JsonObject | undefined },
+      input: ProjectRef & {
+        id: string;
+        summary?: JsonObject | undefined;
+        config?: JsonObject | undefined;
+      },
     ): Promise<RunInfo> {
       const me = requireActor(actor, "update runs");
       validateRunId(input.id);
@@ -172,11 +192,17 @@ export function createRunsService(deps: ServiceDeps) {
     },
 
     /** Marks a run finished or failed (write access). */
-    async finish(actor: Actor | null, input: ProjectRef & { id: string; state: "finished" | "failed" }): Promise<RunInfo> {
+    async finish(
+      actor: Actor | null,
+      input: ProjectRef & { id: string; state: "finished" | "failed" },
+    ): Promise<RunInfo> {
       const me = requireActor(actor, "finish runs");
       validateRunId(input.id);
       if (input.state !== "finished" && input.state !== "failed") {
-        throw new CairnError("INVALID_INPUT", `A run finishes as "finished" or "failed", not "${String(input.state)}".`);
+        throw new CairnError(
+          "INVALID_INPUT",
+          `A run finishes as "finished" or "failed", not "${String(input.state)}".`,
+        );
       }
       const project = await resolveProject(db, me, input, "write");
       const row = await db
@@ -205,9 +231,16 @@ export function createRunsService(deps: ServiceDeps) {
     },
 
     /** A page of a project's runs, filtered and ordered in SQL (read access). */
-    async list(actor: Actor | null, input: ProjectRef & ListRunsQuery): Promise<{ runs: RunInfo[]; nextCursor: string | null }> {
+    async list(
+      actor: Actor | null,
+      input: ProjectRef & ListRunsQuery,
+    ): Promise<{ runs: RunInfo[]; nextCursor: string | null }> {
       const project = await resolveProject(db, actor, input, "read");
-      return listRuns(db, { id: project.id, entity: project.entityName, name: project.name }, input);
+      return listRuns(
+        db,
+        { id: project.id, entity: project.entityName, name: project.name },
+        input,
+      );
     },
   };
 }

@@ -30,7 +30,8 @@ export async function handleBlobRoute(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const digest = decodeURIComponent(url.pathname.slice(BLOB_ROUTE_PREFIX.length));
+  // Not percent-decoded: a digest is plain hex, and anything else is refused just below.
+  const digest = url.pathname.slice(BLOB_ROUTE_PREFIX.length);
   assertBlobDigest(digest);
   const token = url.searchParams.get("t");
   const nowSeconds = Math.floor(nowOf(context.services.deps).getTime() / 1000);
@@ -57,7 +58,11 @@ async function putBlob(
   token: string | null,
   nowSeconds: number,
 ): Promise<void> {
-  const claims = verifyByteToken(services.deps.signingSecret, token, { digest, op: "put", nowSeconds });
+  const claims = verifyByteToken(services.deps.signingSecret, token, {
+    digest,
+    op: "put",
+    nowSeconds,
+  });
   const { e: entityId, s: size } = claims;
   if (entityId === undefined || size === undefined || !Number.isSafeInteger(size) || size < 0) {
     throw new CairnError(

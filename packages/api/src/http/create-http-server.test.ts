@@ -104,8 +104,11 @@ describe("static web app", () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
 
-    const escape = await fetch(`${url}/..%2F..%2F..%2Fetc%2Fpasswd`);
-    expect(await escape.text()).not.toContain("root:");
+    const traversal = await (await fetch(`${url}/..%2F..%2F..%2Fetc%2Fpasswd`)).text();
+    expect(traversal).not.toContain("root:");
+    expect(traversal).toContain("<title>Cairn</title>");
+    const asFile = await fetch(`${url}/..%2F..%2F..%2Fetc%2Fhostname.txt`);
+    expect(asFile.status).toBe(404);
   });
 
   it("still routes the API and health ahead of the web app", async () => {
@@ -125,7 +128,9 @@ describe("access logs", () => {
       const getUrl = byteUrl(url, shared.services, { digest, op: "get" });
       const token = new URL(getUrl).searchParams.get("t") ?? "";
       expect((await fetch(getUrl)).status).toBe(404);
-      await fetch(`${url}/trpc/health.ping`, { headers: { authorization: `Bearer ${shared.adminKey}` } });
+      await fetch(`${url}/trpc/health.ping`, {
+        headers: { authorization: `Bearer ${shared.adminKey}` },
+      });
       await vi.waitFor(() => expect(lines.filter((l) => l.msg === "request")).toHaveLength(2));
       const entries = lines.filter((l) => l.msg === "request");
       expect(entries[0]).toMatchObject({ method: "GET", path: `/blobs/${digest}`, status: 404 });
@@ -146,7 +151,10 @@ describe("graceful shutdown", () => {
     const { url, port } = await host.listen(0, "127.0.0.1");
     const admin = await entityId(shared.services, shared.adminName);
     const { bytes, digest } = makeBlob(2_000);
-    const upload = openUpload(byteUrl(url, shared.services, { digest, op: "put", entityId: admin, size: 2_000 }), 2_000);
+    const upload = openUpload(
+      byteUrl(url, shared.services, { digest, op: "put", entityId: admin, size: 2_000 }),
+      2_000,
+    );
     upload.write(bytes.subarray(0, 1_000));
     await new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -154,7 +162,10 @@ describe("graceful shutdown", () => {
     const closing = host.shutdown({
       timeoutMs: 5_000,
       closeDeps: async () => {
-        order.push("deps");
+        // Dependencies close only once the in-flight upload has been stored.
+        order.push(
+          (await shared.services.deps.blobs.has(digest)) ? "deps after upload" : "deps too early",
+        );
       },
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -165,10 +176,9 @@ describe("graceful shutdown", () => {
     upload.write(bytes.subarray(1_000));
     upload.end();
     const answer = await upload.response;
-    order.push("response");
     await closing;
     expect(answer.status).toBe(200);
-    expect(order).toEqual(["response", "deps"]);
+    expect(order).toEqual(["deps after upload"]);
     expect(await shared.services.deps.blobs.has(digest)).toBe(true);
   });
 
@@ -177,7 +187,10 @@ describe("graceful shutdown", () => {
     const { url } = await host.listen(0, "127.0.0.1");
     const admin = await entityId(shared.services, shared.adminName);
     const { bytes, digest } = makeBlob(2_000);
-    const stuck = openUpload(byteUrl(url, shared.services, { digest, op: "put", entityId: admin, size: 2_000 }), 2_000);
+    const stuck = openUpload(
+      byteUrl(url, shared.services, { digest, op: "put", entityId: admin, size: 2_000 }),
+      2_000,
+    );
     stuck.write(bytes.subarray(0, 10));
     const outcome = stuck.response.then(
       () => "answered",
@@ -218,14 +231,35 @@ describe("protocol", () => {
   it("speaks HTTPS when given a certificate and key", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cairn-tls-"));
     try {
-      execFileSync("openssl", [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-      ], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
       const { readFile } = await import("node:fs/promises");
       const cert = await readFile(join(dir, "cert.pem"));
       const key = await readFile(join(dir, "key.pem"));
-      const host = createCairnHttpServer({ services: shared.services, logger: silent, tls: { cert, key } });
+      const host = createCairnHttpServer({
+        services: shared.services,
+        logger: silent,
+        tls: { cert, key },
+      });
       expect(host.protocol).toBe("https");
       const { url } = await host.listen(0, "127.0.0.1");
       try {

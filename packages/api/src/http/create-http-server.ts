@@ -90,7 +90,11 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       if (req.method !== "GET" && req.method !== "HEAD") {
         sendError(res, 405, "METHOD_NOT_SUPPORTED", `Use GET ${path}.`, { allow: "GET, HEAD" });
       } else if (path === "/healthz") {
-        if (draining) sendJson(res, 503, { ok: false, error: { code: "UNAVAILABLE", message: "Shutting down." } });
+        if (draining)
+          sendJson(res, 503, {
+            ok: false,
+            error: { code: "UNAVAILABLE", message: "Shutting down." },
+          });
         else serveLiveness(res);
       } else {
         await serveReadiness(services, logger, res, options.readinessTimeoutMs);
@@ -113,8 +117,14 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     const started = performance.now();
     let path = "(unparsed)";
     res.on("close", () => {
-      const status = res.statusCode;
-      const entry = { method: req.method, path, status, ms: Math.round(performance.now() - started) };
+      // 499 (nginx's "client closed request"): the connection ended before a response was sent.
+      const status = res.writableFinished ? res.statusCode : 499;
+      const entry = {
+        method: req.method,
+        path,
+        status,
+        ms: Math.round(performance.now() - started),
+      };
       if (status >= 500) logger.error(entry, "request");
       else if (path === "/healthz" || path === "/readyz") logger.debug(entry, "request");
       else logger.info(entry, "request");
@@ -131,6 +141,11 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       return;
     }
     route(req, res, url).catch((error: unknown) => {
+      if (res.destroyed) {
+        // The client hung up (or shutdown cut it): nobody is left to answer, and it is no server fault.
+        logger.warn({ err: error, method: req.method, path }, "request aborted");
+        return;
+      }
       const { status, body } = httpErrorOf(error);
       if (status >= 500) logger.error({ err: error, method: req.method, path }, "request failed");
       // A refused upload leaves its body unread: close the connection rather than drain it.
@@ -149,7 +164,9 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       socket.destroy();
       return;
     }
-    const body = JSON.stringify({ error: { code: "BAD_REQUEST", message: "Malformed HTTP request." } });
+    const body = JSON.stringify({
+      error: { code: "BAD_REQUEST", message: "Malformed HTTP request." },
+    });
     socket.end(
       `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
@@ -175,7 +192,9 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
 /** A bare HTTP server, or HTTPS when `tls` is given, with no request handler yet. */
 export function createNodeServer(tls?: TlsOptions): http.Server {
   // https.Server has every http.Server method the host uses (listen, close, closeIdleConnections).
-  return tls ? (https.createServer({ cert: tls.cert, key: tls.key }) as unknown as http.Server) : http.createServer();
+  return tls
+    ? (https.createServer({ cert: tls.cert, key: tls.key }) as unknown as http.Server)
+    : http.createServer();
 }
 
 /**

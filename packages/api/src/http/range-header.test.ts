@@ -17,7 +17,16 @@ describe("parseRangeHeader", () => {
   });
 
   it("ignores absent, malformed, multi-range and other-unit headers (whole body)", () => {
-    for (const header of [undefined, "", "bytes=", "bytes=-", "bytes=9-3", "items=0-1", "bytes=0-1,5-6", "bytes=a-b"]) {
+    for (const header of [
+      undefined,
+      "",
+      "bytes=",
+      "bytes=-",
+      "bytes=9-3",
+      "items=0-1",
+      "bytes=0-1,5-6",
+      "bytes=a-b",
+    ]) {
       expect(parseRangeHeader(header, 100)).toBeUndefined();
     }
   });

@@ -47,7 +47,9 @@ export async function serveStatic(
   }
   const candidate = resolve(join(root, relative));
   const inside = candidate === root || candidate.startsWith(root + sep);
-  const file = inside ? await fileAt(candidate === root ? join(root, "index.html") : candidate) : null;
+  const file = inside
+    ? await fileAt(candidate === root ? join(root, "index.html") : candidate)
+    : null;
   if (file) {
     await sendFile(req, res, file.path, file.size, file.path.endsWith("index.html"));
     return;
@@ -60,7 +62,12 @@ export async function serveStatic(
       return;
     }
   }
-  sendError(res, 404, "NOT_FOUND", `Nothing is served at ${pathname}: the API is at /trpc and bytes at /blobs/<digest>.`);
+  sendError(
+    res,
+    404,
+    "NOT_FOUND",
+    `Nothing is served at ${pathname}: the API is at /trpc and bytes at /blobs/<digest>.`,
+  );
 }
 
 async function fileAt(path: string): Promise<{ path: string; size: number } | null> {

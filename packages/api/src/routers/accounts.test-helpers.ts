@@ -5,15 +5,15 @@ import { createFsBlobStore } from "@cairn/blobs";
 import { isCairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createTestDatabase, type TestDatabase } from "@cairn/db";
 import { createInProcessRunner } from "@cairn/jobs";
-import { createServices, generateApiKey, SITE_ADMINS_TEAM, type Services } from "@cairn/services";
+import { bootstrapAdmin, createServices, type Services } from "@cairn/services";
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect } from "vitest";
-import { createCallerFactory } from "../trpc.js";
 import { appRouter } from "../root.js";
+import { createCallerFactory } from "../trpc.js";
 
 /** A tRPC caller of the whole API, as one actor. */
-export type Caller = ReturnType<ReturnType<typeof createCallerFactory<typeof appRouter>>>;
+export type Caller = ReturnType<typeof createCaller>;
 
 /** A signed-in test user with its key and caller. */
 export interface TestUser {
@@ -46,22 +46,6 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${counter}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/**
- * Seeds the site admin the way `bootstrapAdmin` does (team `cairn-admins`, admin user, key,
- * `admin/default`). Done here directly because `@cairn/services` does not re-export
- * `bootstrapAdmin` yet; `bootstrap-admin.test.ts` covers the real function.
- */
-async function seedAdmin(services: Services): Promise<{ id: string; key: string }> {
-  const { db } = services.deps;
-  const team = await db.insertInto("entities").values({ kind: "team", name: SITE_ADMINS_TEAM }).returning("id").executeTakeFirstOrThrow();
-  const user = await db.insertInto("entities").values({ kind: "user", name: "admin" }).returning("id").executeTakeFirstOrThrow();
-  await db.insertInto("memberships").values({ entity_id: team.id, user_id: user.id, role: "admin" }).execute();
-  const key = generateApiKey();
-  await db.insertInto("api_keys").values({ entity_id: user.id, prefix: key.prefix, hash: key.hash }).execute();
-  await db.insertInto("projects").values({ entity_id: user.id, name: "default" }).execute();
-  return { id: user.id, key: key.key };
-}
-
 /** Builds a {@link World} on one engine. */
 export async function createWorld(engine: "pglite" | "postgres"): Promise<World> {
   const database = await createTestDatabase(engine, { url: serviceUrl("postgres") });
@@ -75,9 +59,17 @@ export async function createWorld(engine: "pglite" | "postgres"): Promise<World>
     signingSecret: new Uint8Array(32).fill(7),
   });
   const callerFor = async (key: string | null): Promise<Caller> =>
-    createCaller({ services, actor: await services.authenticate(key === null ? null : `Bearer ${key}`) });
+    createCaller({
+      services,
+      actor: await services.authenticate(key === null ? null : `Bearer ${key}`),
+    });
   const seeded = await seedAdmin(services);
-  const admin: TestUser = { id: seeded.id, name: "admin", key: seeded.key, caller: await callerFor(seeded.key) };
+  const admin: TestUser = {
+    id: seeded.id,
+    name: "admin",
+    key: seeded.key,
+    caller: await callerFor(seeded.key),
+  };
   return {
     engine,
     services,
@@ -100,7 +92,10 @@ export async function createWorld(engine: "pglite" | "postgres"): Promise<World>
  * Runs `body` on PGlite and on PostgreSQL (skipped off CI when PostgreSQL is down), with one
  * world per engine shared by the suite's tests (tests use unique names).
  */
-export async function describeOnEngines(name: string, body: (world: () => World) => void): Promise<void> {
+export async function describeOnEngines(
+  name: string,
+  body: (world: () => World) => void,
+): Promise<void> {
   const suite = (engine: "pglite" | "postgres") => () => {
     let world: World | undefined;
     beforeAll(async () => {

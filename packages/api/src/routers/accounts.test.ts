@@ -31,12 +31,19 @@ await describeOnEngines("accounts router", (world) => {
     expect((await bob.accounts.whoami()).user).toEqual(created.user);
 
     await expectCode(admin.caller.accounts.createUser({ name }), "CONFLICT", "CONFLICT");
-    await expectCode(admin.caller.accounts.createUser({ name: "Not Valid" }), "BAD_REQUEST", "INVALID_ENTITY");
+    await expectCode(
+      admin.caller.accounts.createUser({ name: "Not Valid" }),
+      "BAD_REQUEST",
+      "INVALID_ENTITY",
+    );
     await expectCode(admin.caller.accounts.createUser({ name: "cairn-admins" }), "CONFLICT");
 
     const carol = await newUser("carol");
     await expectCode(carol.caller.accounts.createUser({ name: uniqueName("eve") }), "FORBIDDEN");
-    await expectCode((await callerFor(null)).accounts.createUser({ name: uniqueName("eve") }), "UNAUTHORIZED");
+    await expectCode(
+      (await callerFor(null)).accounts.createUser({ name: uniqueName("eve") }),
+      "UNAUTHORIZED",
+    );
   });
 
   it("createTeam makes the creator its admin; the team shares the user namespace", async () => {
@@ -45,7 +52,11 @@ await describeOnEngines("accounts router", (world) => {
     const teamName = uniqueName("vision");
     const team = await dana.caller.accounts.createTeam({ name: teamName });
     expect(team).toMatchObject({ name: teamName, kind: "team", role: "admin" });
-    expect((await dana.caller.accounts.whoami()).entities).toContainEqual({ name: teamName, kind: "team", role: "admin" });
+    expect((await dana.caller.accounts.whoami()).entities).toContainEqual({
+      name: teamName,
+      kind: "team",
+      role: "admin",
+    });
     expect(await dana.caller.accounts.listMembers({ team: teamName })).toEqual([
       expect.objectContaining({ id: dana.id, name: dana.name, role: "admin" }),
     ]);
@@ -63,7 +74,9 @@ await describeOnEngines("accounts router", (world) => {
     const team = uniqueName("nlp");
     await owner.caller.accounts.createTeam({ name: team });
 
-    expect(await owner.caller.accounts.setMember({ team, user: member.name, role: "member" })).toEqual({
+    expect(
+      await owner.caller.accounts.setMember({ team, user: member.name, role: "member" }),
+    ).toEqual({
       team,
       user: member.name,
       role: "member",
@@ -73,25 +86,49 @@ await describeOnEngines("accounts router", (world) => {
       [owner.name, "admin"],
       [member.name, "member"],
     ]);
-    expect((await member.caller.accounts.whoami()).entities).toContainEqual({ name: team, kind: "team", role: "member" });
+    expect((await member.caller.accounts.whoami()).entities).toContainEqual({
+      name: team,
+      kind: "team",
+      role: "member",
+    });
 
-    await expectCode(member.caller.accounts.setMember({ team, user: outsider.name, role: "member" }), "FORBIDDEN");
+    await expectCode(
+      member.caller.accounts.setMember({ team, user: outsider.name, role: "member" }),
+      "FORBIDDEN",
+    );
     await expectCode(member.caller.accounts.listMembers({ team }), "FORBIDDEN");
-    await expectCode(outsider.caller.accounts.removeMember({ team, user: member.name }), "FORBIDDEN");
+    await expectCode(
+      outsider.caller.accounts.removeMember({ team, user: member.name }),
+      "FORBIDDEN",
+    );
 
     // The only admin can neither leave nor step down.
     await expectCode(owner.caller.accounts.removeMember({ team, user: owner.name }), "CONFLICT");
-    await expectCode(owner.caller.accounts.setMember({ team, user: owner.name, role: "member" }), "CONFLICT");
+    await expectCode(
+      owner.caller.accounts.setMember({ team, user: owner.name, role: "member" }),
+      "CONFLICT",
+    );
     // With a second admin, the first may step down.
     await owner.caller.accounts.setMember({ team, user: member.name, role: "admin" });
     await owner.caller.accounts.setMember({ team, user: owner.name, role: "member" });
     await expectCode(owner.caller.accounts.listMembers({ team }), "FORBIDDEN");
     await member.caller.accounts.removeMember({ team, user: owner.name });
-    expect((await member.caller.accounts.listMembers({ team })).map((m) => m.name)).toEqual([member.name]);
+    expect((await member.caller.accounts.listMembers({ team })).map((m) => m.name)).toEqual([
+      member.name,
+    ]);
 
-    await expectCode(member.caller.accounts.removeMember({ team, user: outsider.name }), "NOT_FOUND");
-    await expectCode(member.caller.accounts.setMember({ team, user: "no-such-user", role: "member" }), "NOT_FOUND");
-    await expectCode(member.caller.accounts.setMember({ team: member.name, user: outsider.name, role: "member" }), "BAD_REQUEST");
+    await expectCode(
+      member.caller.accounts.removeMember({ team, user: outsider.name }),
+      "NOT_FOUND",
+    );
+    await expectCode(
+      member.caller.accounts.setMember({ team, user: "no-such-user", role: "member" }),
+      "NOT_FOUND",
+    );
+    await expectCode(
+      member.caller.accounts.setMember({ team: member.name, user: outsider.name, role: "member" }),
+      "BAD_REQUEST",
+    );
     await expectCode(member.caller.accounts.listMembers({ team: "no-such-team" }), "NOT_FOUND");
   });
 
@@ -102,7 +139,9 @@ await describeOnEngines("accounts router", (world) => {
     const team = uniqueName("ops");
     await owner.caller.accounts.createTeam({ name: team });
     await admin.caller.accounts.setMember({ team, user: other.name, role: "member" });
-    expect((await admin.caller.accounts.listMembers({ team })).map((m) => m.name).sort()).toEqual([owner.name, other.name].sort());
+    expect((await admin.caller.accounts.listMembers({ team })).map((m) => m.name).sort()).toEqual(
+      [owner.name, other.name].sort(),
+    );
   });
 
   it("API keys: shown once, stored hashed, listed without secrets, revocable by their owner only", async () => {
@@ -114,7 +153,11 @@ await describeOnEngines("accounts router", (world) => {
     const second = await callerFor(created.key);
     expect((await second.accounts.whoami()).user.name).toBe(erin.name);
 
-    const stored = await services.deps.db.selectFrom("api_keys").selectAll().where("id", "=", created.id).executeTakeFirstOrThrow();
+    const stored = await services.deps.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", created.id)
+      .executeTakeFirstOrThrow();
     expect(stored.hash).toBe(hashApiKey(created.key));
     expect(JSON.stringify(stored)).not.toContain(created.key.split("_")[2]);
 
@@ -122,7 +165,11 @@ await describeOnEngines("accounts router", (world) => {
     expect(listed).toHaveLength(2);
     expect(JSON.stringify(listed)).not.toContain(created.key);
     const entry = listed.find((k) => k.id === created.id);
-    expect(entry).toMatchObject({ label: "laptop", keyId: created.key.split("_")[1], revokedAt: null });
+    expect(entry).toMatchObject({
+      label: "laptop",
+      keyId: created.key.split("_")[1],
+      revokedAt: null,
+    });
     expect((await frank.caller.accounts.listApiKeys()).map((k) => k.id)).not.toContain(created.id);
 
     // Another user's key id is indistinguishable from an unknown one.
@@ -130,7 +177,10 @@ await describeOnEngines("accounts router", (world) => {
     const revoked = await erin.caller.accounts.revokeApiKey({ id: created.id });
     expect(revoked.id).toBe(created.id);
     // The revoked key no longer authenticates (the host answers 401 before any procedure runs).
-    await expect(callerFor(created.key)).rejects.toMatchObject({ name: "CairnError", code: "UNAUTHORIZED" });
+    await expect(callerFor(created.key)).rejects.toMatchObject({
+      name: "CairnError",
+      code: "UNAUTHORIZED",
+    });
     // Idempotent, and the original revocation time is kept.
     expect(await erin.caller.accounts.revokeApiKey({ id: created.id })).toEqual(revoked);
     // The user's other key still works.

@@ -32,7 +32,9 @@ export const accountsRouter = router({
 
   createApiKey: authedProcedure
     .input(z.object({ label: z.string().max(200).optional() }).optional())
-    .mutation(({ ctx, input }) => ctx.services.accounts.createApiKey(ctx.actor, { label: input?.label })),
+    .mutation(({ ctx, input }) =>
+      ctx.services.accounts.createApiKey(ctx.actor, { label: input?.label }),
+    ),
 
   listApiKeys: authedProcedure.query(({ ctx }) => ctx.services.accounts.listApiKeys(ctx.actor)),
 

@@ -1,4 +1,25 @@
-import { router } from "../trpc.js";
+import {
+  artifactSelectorSchema,
+  lineageGraphInputSchema,
+  runArtifactsInputSchema,
+} from "@cairn/services";
+import { publicProcedure, router } from "../trpc.js";
 
-/** lineage procedures (stub — being written). */
-export const lineageRouter = router({});
+/** `lineage.*`: one-step walks between runs and versions, and whole graphs for the lineage view. */
+export const lineageRouter = router({
+  loggedBy: publicProcedure
+    .input(artifactSelectorSchema)
+    .query(({ ctx, input }) => ctx.services.lineage.loggedBy(ctx.actor, input)),
+  usedBy: publicProcedure
+    .input(artifactSelectorSchema)
+    .query(({ ctx, input }) => ctx.services.lineage.usedBy(ctx.actor, input)),
+  loggedArtifacts: publicProcedure
+    .input(runArtifactsInputSchema)
+    .query(({ ctx, input }) => ctx.services.lineage.loggedArtifacts(ctx.actor, input)),
+  usedArtifacts: publicProcedure
+    .input(runArtifactsInputSchema)
+    .query(({ ctx, input }) => ctx.services.lineage.usedArtifacts(ctx.actor, input)),
+  graph: publicProcedure
+    .input(lineageGraphInputSchema)
+    .query(({ ctx, input }) => ctx.services.lineage.graph(ctx.actor, input)),
+});

@@ -1,5 +1,11 @@
 import { expect, it } from "vitest";
-import { type Caller, describeOnEngines, expectCode, uniqueName, type World } from "./accounts.test-helpers.js";
+import {
+  type Caller,
+  describeOnEngines,
+  expectCode,
+  uniqueName,
+  type World,
+} from "./accounts.test-helpers.js";
 
 type Visibility = "private" | "public" | "open";
 type Role = "anonymous" | "user" | "member" | "admin" | "siteAdmin";
@@ -18,7 +24,7 @@ const EXPECTED: Record<Kind, Record<Visibility, Record<Exclude<Role, "siteAdmin"
   write: {
     private: { anonymous: "UNAUTHORIZED", user: "NOT_FOUND", member: "ok", admin: "ok" },
     public: { anonymous: "UNAUTHORIZED", user: "FORBIDDEN", member: "ok", admin: "ok" },
-    open: { anonymous: "UNAUTHORIZED", user: "FORBIDDEN", member: "ok", admin: "ok" },
+    open: { anonymous: "UNAUTHORIZED", user: "ok", member: "ok", admin: "ok" },
   },
   manage: {
     private: { anonymous: "UNAUTHORIZED", user: "NOT_FOUND", member: "FORBIDDEN", admin: "ok" },
@@ -41,7 +47,12 @@ async function buildFixture(world: World): Promise<Fixture> {
   await teamAdmin.caller.accounts.setMember({ team, user: member.name, role: "member" });
   for (const visibility of ["private", "public", "open"] as const) {
     await teamAdmin.caller.projects.create({ entity: team, name: visibility, visibility });
-    await teamAdmin.caller.runs.init({ entity: team, project: visibility, id: "seed", jobType: "train" });
+    await teamAdmin.caller.runs.init({
+      entity: team,
+      project: visibility,
+      id: "seed",
+      jobType: "train",
+    });
   }
   return {
     team,
@@ -56,28 +67,53 @@ async function buildFixture(world: World): Promise<Fixture> {
 }
 
 let runCounter = 0;
+const nextRunId = (): string => {
+  runCounter += 1;
+  return `m${runCounter}`;
+};
 
 /** Every procedure of this suite, grouped by the access it needs. */
-const OPERATIONS: Array<{ name: string; kind: Kind; call: (c: Caller, ref: { entity: string; project: string }, v: Visibility) => Promise<unknown> }> = [
+const OPERATIONS: Array<{
+  name: string;
+  kind: Kind;
+  call: (c: Caller, ref: { entity: string; project: string }, v: Visibility) => Promise<unknown>;
+}> = [
   { name: "projects.get", kind: "read", call: (c, ref) => c.projects.get(ref) },
   { name: "runs.get", kind: "read", call: (c, ref) => c.runs.get({ ...ref, id: "seed" }) },
   { name: "runs.list", kind: "read", call: (c, ref) => c.runs.list(ref) },
   {
     name: "runs.init",
     kind: "write",
-    call: (c, ref) => c.runs.init({ ...ref, id: `m${(runCounter += 1)}`, jobType: "train" }),
+    call: (c, ref) => c.runs.init({ ...ref, id: nextRunId(), jobType: "train" }),
   },
-  { name: "runs.update", kind: "write", call: (c, ref) => c.runs.update({ ...ref, id: "seed", summary: { x: 1 } }) },
-  { name: "runs.finish", kind: "write", call: (c, ref) => c.runs.finish({ ...ref, id: "seed", state: "finished" }) },
-  { name: "projects.setVisibility", kind: "manage", call: (c, ref, v) => c.projects.setVisibility({ ...ref, visibility: v }) },
-  { name: "projects.setProtectedAliases", kind: "manage", call: (c, ref) => c.projects.setProtectedAliases({ ...ref, aliases: ["prod"] }) },
+  {
+    name: "runs.update",
+    kind: "write",
+    call: (c, ref) => c.runs.update({ ...ref, id: "seed", summary: { x: 1 } }),
+  },
+  {
+    name: "runs.finish",
+    kind: "write",
+    call: (c, ref) => c.runs.finish({ ...ref, id: "seed", state: "finished" }),
+  },
+  {
+    name: "projects.setVisibility",
+    kind: "manage",
+    call: (c, ref, v) => c.projects.setVisibility({ ...ref, visibility: v }),
+  },
+  {
+    name: "projects.setProtectedAliases",
+    kind: "manage",
+    call: (c, ref) => c.projects.setProtectedAliases({ ...ref, aliases: ["prod"] }),
+  },
 ];
 
 await describeOnEngines("access matrix of projects and runs", (world) => {
   let fixture: Promise<Fixture> | undefined;
   const cases: Array<[Visibility, Role]> = [];
   for (const v of ["private", "public", "open"] as const) {
-    for (const r of ["anonymous", "user", "member", "admin", "siteAdmin"] as const) cases.push([v, r]);
+    for (const r of ["anonymous", "user", "member", "admin", "siteAdmin"] as const)
+      cases.push([v, r]);
   }
 
   it.each(cases)("%s project, %s caller", async (visibility, role) => {

@@ -20,7 +20,9 @@ export const projectsRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.services.projects.create(ctx.actor, input)),
 
-  get: publicProcedure.input(projectRef).query(({ ctx, input }) => ctx.services.projects.get(ctx.actor, input)),
+  get: publicProcedure
+    .input(projectRef)
+    .query(({ ctx, input }) => ctx.services.projects.get(ctx.actor, input)),
 
   list: publicProcedure
     .input(z.object({ entity: entityName.optional() }).optional())

@@ -2,10 +2,14 @@ import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
 // Names and ids are validated by the services (core rules); zod bounds sizes and shapes.
-const projectRef = z.object({ entity: z.string().min(1).max(64), project: z.string().min(1).max(128) });
+const projectRef = z.object({
+  entity: z.string().min(1).max(64),
+  project: z.string().min(1).max(128),
+});
 const runId = z.string().min(1).max(128);
 const label = z.string().min(1).max(256);
-const jsonObject = z.record(z.string(), z.unknown());
+// JSON values only: summaries and configs are stored as jsonb and sorted on in SQL.
+const jsonObject = z.record(z.string(), z.json());
 
 /** `runs.*`: start/resume, update, finish, read and list runs. */
 export const runsRouter = router({
@@ -21,11 +25,17 @@ export const runsRouter = router({
         config: jsonObject.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.services.runs.init(ctx.actor, input as Parameters<typeof ctx.services.runs.init>[1])),
+    .mutation(({ ctx, input }) => ctx.services.runs.init(ctx.actor, input)),
 
   update: authedProcedure
-    .input(projectRef.extend({ id: runId, summary: jsonObject.optional(), config: jsonObject.optional() }))
-    .mutation(({ ctx, input }) => ctx.services.runs.update(ctx.actor, input as Parameters<typeof ctx.services.runs.update>[1])),
+    .input(
+      projectRef.extend({
+        id: runId,
+        summary: jsonObject.optional(),
+        config: jsonObject.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.services.runs.update(ctx.actor, input)),
 
   finish: authedProcedure
     .input(projectRef.extend({ id: runId, state: z.enum(["finished", "failed"]) }))

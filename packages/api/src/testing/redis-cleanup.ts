@@ -9,12 +9,18 @@ import { connect } from "node:net";
 export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) {
     // The prefix becomes a KEYS glob: refuse anything that could match another deployment's keys.
-    throw new Error(`Refusing to delete Redis keys for prefix ${JSON.stringify(prefix)}: use letters, digits, _ . - only.`);
+    throw new Error(
+      `Refusing to delete Redis keys for prefix ${JSON.stringify(prefix)}: use letters, digits, _ . - only.`,
+    );
   }
   const url = new URL(redisUrl);
   const commands: string[][] = [];
   if (url.password) {
-    commands.push(url.username ? ["AUTH", decodeURIComponent(url.username), decodeURIComponent(url.password)] : ["AUTH", decodeURIComponent(url.password)]);
+    commands.push(
+      url.username
+        ? ["AUTH", decodeURIComponent(url.username), decodeURIComponent(url.password)]
+        : ["AUTH", decodeURIComponent(url.password)],
+    );
   }
   const db = url.pathname.replace("/", "");
   if (db) commands.push(["SELECT", db]);
@@ -39,7 +45,9 @@ function send(host: string, port: number, commands: string[][]): Promise<string[
     const socket = connect({ host, port });
     const replies: string[] = [];
     let buffer = "";
-    socket.setTimeout(5000, () => socket.destroy(new Error(`Redis at ${host}:${port} did not answer`)));
+    socket.setTimeout(5000, () =>
+      socket.destroy(new Error(`Redis at ${host}:${port} did not answer`)),
+    );
     socket.on("error", reject);
     socket.on("connect", () => socket.write(commands.map(encode).join("")));
     socket.on("data", (chunk) => {

@@ -8,7 +8,9 @@ import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createTestDatabase } from "@cairn/db";
 import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
 import {
+  bootstrapAdmin,
   type CairnJobRunner,
+  createProcessors,
   createServices,
   loadSigningSecret,
   type Services,
@@ -19,9 +21,6 @@ import { pino } from "pino";
 import { createCairnHttpServer, createNodeServer, listenOn } from "../http/create-http-server.js";
 import type { AppRouter } from "../root.js";
 import { deleteRedisKeys } from "./redis-cleanup.js";
-// TEMP-J
-import { bootstrapAdmin } from "../../../services/src/bootstrap-admin.js";
-const createProcessors = (_s: unknown) => ({});
 
 /** Which real engines a test server runs on. */
 export interface TestServerOptions {

@@ -116,8 +116,13 @@ export class Artifact {
       description: version.description,
       metadata: version.metadata,
     });
-    artifact.#logged = { version, reader };
+    artifact.attachVersion(version, reader);
     return artifact;
+  }
+
+  /** Turns a fresh instance into a logged version (for subclasses wired to a server). */
+  protected attachVersion(version: LoggedVersion, reader?: EntryReader): void {
+    this.#logged = { version, reader };
   }
 
   /** `"draft"` until logged; `"logged"` for a version fetched from or committed to the server. */
@@ -125,9 +130,14 @@ export class Artifact {
     return this.#logged ? "logged" : "draft";
   }
 
-  /** The logged version, or undefined for a draft. */
-  get version(): LoggedVersion | undefined {
+  /** The logged version's data (number, digest, manifest…), or undefined for a draft. */
+  get loggedVersion(): LoggedVersion | undefined {
     return this.#logged?.version;
+  }
+
+  /** The version label, `v3`, of a logged version; undefined for a draft. */
+  get version(): string | undefined {
+    return this.#logged ? `v${this.#logged.version.number}` : undefined;
   }
 
   /** JSON metadata (replace it as a whole; validated). */
@@ -237,6 +247,19 @@ export class Artifact {
     );
     this.#changed();
     return path;
+  }
+
+  /**
+   * Adds entries of an already logged version (what `newDraft()` starts from): their bytes are
+   * already stored on the server, so they need no local file. Same duplicate rules as `addFile`.
+   */
+  addLoggedEntries(entries: readonly ManifestEntry[], options: OverwriteOption = {}): void {
+    const draft = this.#draft();
+    for (const entry of entries) {
+      const path = normalizeEntryPath(entry.path);
+      draft.put(path, { kind: "entry", entry: { ...entry, path } }, options.overwrite ?? false);
+    }
+    this.#changed();
   }
 
   /** Removes the entry at `path`, or every entry below it. NOT_FOUND when nothing could match. */

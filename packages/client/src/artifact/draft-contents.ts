@@ -6,7 +6,9 @@ import type { ArtifactMedia } from "../tables/table-file.js";
 /** Where the bytes of a stored (non-reference) entry of a draft come from. */
 export type DraftSource =
   | { kind: "file"; localPath: string; origin: "addFile" | "addDir" | "newFile" }
-  | { kind: "media"; media: ArtifactMedia; json: string };
+  | { kind: "media"; media: ArtifactMedia; json: string }
+  /** An entry carried over from a logged version (`newDraft`): its bytes are already stored. */
+  | { kind: "entry"; entry: ManifestEntry };
 
 /** A stored entry of a draft, before hashing. */
 export interface DraftItem {
@@ -41,9 +43,9 @@ export function isAtOrUnder(path: string, target: string): boolean {
 }
 
 function describe(source: DraftSource): string {
-  return source.kind === "file"
-    ? `${source.origin}(${JSON.stringify(source.localPath)})`
-    : "add(table)";
+  if (source.kind === "file") return `${source.origin}(${JSON.stringify(source.localPath)})`;
+  if (source.kind === "entry") return "the version this draft was made from";
+  return "add(table)";
 }
 
 export function duplicatePath(path: string, first: string, second: string): CairnError {
@@ -86,6 +88,7 @@ export class DraftContents {
     const a = existing.source;
     if (a.kind === "file" && source.kind === "file" && a.localPath === source.localPath) return;
     if (a.kind === "media" && source.kind === "media" && a.json === source.json) return;
+    if (a.kind === "entry" && source.kind === "entry" && sameEntry(a.entry, source.entry)) return;
     const comparable =
       a.kind === "file" &&
       source.kind === "file" &&

@@ -36,6 +36,7 @@ export async function resolveDraft(
 ): Promise<ResolvedDraft> {
   const localFiles = new Map<string, string>();
   for (const item of draft.items.values()) {
+    if (item.source.kind === "entry") continue;
     if (item.source.kind === "file") {
       localFiles.set(item.path, item.source.localPath);
     } else {
@@ -55,6 +56,11 @@ export async function resolveDraft(
     const byPath = new Map(hashed.map((h, i) => [toHash[i]!, h]));
     const entries = new Map<string, ManifestEntry & { seq: number; overwrite: boolean }>();
     for (const item of draft.items.values()) {
+      if (item.source.kind === "entry") {
+        // Carried over from a logged version: known digest, bytes already on the server.
+        entries.set(item.path, { ...item.source.entry, seq: item.seq, overwrite: item.overwrite });
+        continue;
+      }
       const h = byPath.get(localFiles.get(item.path)!)!;
       for (const other of item.mustMatch) {
         if (byPath.get(other)!.digest !== h.digest) {

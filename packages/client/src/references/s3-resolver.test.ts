@@ -2,9 +2,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
 import { isCairnError } from "@cairn/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
 import { createReferenceResolvers, type ReferenceResolvers } from "../index.js";
 
 describe("s3 references (s3rver)", () => {

@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { AppRouter } from "../../root.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../../testing/index.js";
 import { byteUrl, entityId, makeBlob, openUpload, ownersOf } from "./helpers.js";
 
@@ -45,17 +46,28 @@ export function httpConformance(options: TestServerOptions): void {
     expect(body.error.data.code).toBe("UNAUTHORIZED");
     expect(body.error.message).toMatch(/API key/);
 
-    const error = await server.clientFor("not-a-key").health.ping.query().catch((e: unknown) => e);
+    const error = await server
+      .clientFor("not-a-key")
+      .health.ping.query()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
-    expect((error as TRPCClientError<never>).data?.httpStatus).toBe(401);
+    expect((error as TRPCClientError<AppRouter>).data?.httpStatus).toBe(401);
   });
 
   it("stores an upload, records the entity's ownership, and serves it back whole", async () => {
     const { bytes, digest } = makeBlob(70_000);
-    const put = await fetch(byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: bytes.length }), {
-      method: "PUT",
-      body: bytes,
-    });
+    const put = await fetch(
+      byteUrl(server.baseUrl, server.services, {
+        digest,
+        op: "put",
+        entityId: adminId,
+        size: bytes.length,
+      }),
+      {
+        method: "PUT",
+        body: bytes,
+      },
+    );
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual({ ok: true, digest, size: bytes.length });
     expect(await server.services.deps.blobs.has(digest)).toBe(true);
@@ -79,7 +91,9 @@ export function httpConformance(options: TestServerOptions): void {
 
     const tail = await fetch(url, { headers: { range: "bytes=-16" } });
     expect(tail.status).toBe(206);
-    expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 16))).toBe(true);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 16))).toBe(
+      true,
+    );
 
     const open = await fetch(url, { headers: { range: "bytes=9990-" } });
     expect(open.status).toBe(206);
@@ -88,17 +102,27 @@ export function httpConformance(options: TestServerOptions): void {
     const past = await fetch(url, { headers: { range: "bytes=20000-" } });
     expect(past.status).toBe(416);
     expect(past.headers.get("content-range")).toBe(`bytes */${bytes.length}`);
-    expect(((await past.json()) as { error: { code: string } }).error.code).toBe("RANGE_NOT_SATISFIABLE");
+    expect(((await past.json()) as { error: { code: string } }).error.code).toBe(
+      "RANGE_NOT_SATISFIABLE",
+    );
   });
 
   it("refuses bytes that do not hash to the digest with 422 and stores nothing", async () => {
     const { bytes, digest } = makeBlob(5_000);
     const wrong = Buffer.from(bytes);
     wrong[0] = (wrong[0] ?? 0) ^ 0xff;
-    const res = await fetch(byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: bytes.length }), {
-      method: "PUT",
-      body: wrong,
-    });
+    const res = await fetch(
+      byteUrl(server.baseUrl, server.services, {
+        digest,
+        op: "put",
+        entityId: adminId,
+        size: bytes.length,
+      }),
+      {
+        method: "PUT",
+        body: wrong,
+      },
+    );
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("DIGEST_MISMATCH");
@@ -109,10 +133,17 @@ export function httpConformance(options: TestServerOptions): void {
 
   it("answers 413 for a body larger than the upload URL allows, declared or streamed", async () => {
     const { bytes, digest } = makeBlob(4_000);
-    const url = byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: 1_000 });
+    const url = byteUrl(server.baseUrl, server.services, {
+      digest,
+      op: "put",
+      entityId: adminId,
+      size: 1_000,
+    });
     const declared = await fetch(url, { method: "PUT", body: bytes });
     expect(declared.status).toBe(413);
-    expect(((await declared.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(((await declared.json()) as { error: { code: string } }).error.code).toBe(
+      "PAYLOAD_TOO_LARGE",
+    );
 
     // Chunked: no Content-Length, so the limit is enforced while streaming.
     const upload = openUpload(url);
@@ -130,17 +161,39 @@ export function httpConformance(options: TestServerOptions): void {
     const base = `${server.baseUrl}/blobs/${digest}`;
 
     expect((await put(base)).status).toBe(401);
-    const good = new URL(byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: 100 }));
+    const good = new URL(
+      byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: 100 }),
+    );
     const forged = `${good.searchParams.get("t")?.split(".")[0]}.${"A".repeat(43)}`;
     expect((await put(`${base}?t=${forged}`)).status).toBe(401);
 
-    const expired = await put(byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: 100, expiresInSec: -10 }));
+    const expired = await put(
+      byteUrl(server.baseUrl, server.services, {
+        digest,
+        op: "put",
+        entityId: adminId,
+        size: 100,
+        expiresInSec: -10,
+      }),
+    );
     expect(expired.status).toBe(403);
-    expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
+    expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(
+      /expired/,
+    );
 
-    expect((await put(byteUrl(server.baseUrl, server.services, { digest, op: "get" }))).status).toBe(403);
+    expect(
+      (await put(byteUrl(server.baseUrl, server.services, { digest, op: "get" }))).status,
+    ).toBe(403);
     const other = makeBlob(100);
-    const otherToken = new URL(byteUrl(server.baseUrl, server.services, { digest: other.digest, op: "put", entityId: adminId, size: 100 })).searchParams.get("t") ?? "";
+    const otherToken =
+      new URL(
+        byteUrl(server.baseUrl, server.services, {
+          digest: other.digest,
+          op: "put",
+          entityId: adminId,
+          size: 100,
+        }),
+      ).searchParams.get("t") ?? "";
     expect((await put(`${base}?t=${encodeURIComponent(otherToken)}`)).status).toBe(403);
     expect(await server.services.deps.blobs.has(digest)).toBe(false);
   });
@@ -150,9 +203,12 @@ export function httpConformance(options: TestServerOptions): void {
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
 
+    expect((await fetch(`${server.baseUrl}/blobs/%zz?t=x`)).status).toBe(400);
     const badDigest = await fetch(`${server.baseUrl}/blobs/not-a-digest?t=x`);
     expect(badDigest.status).toBe(400);
-    expect(((await badDigest.json()) as { error: { code: string } }).error.code).toBe("INVALID_DIGEST");
+    expect(((await badDigest.json()) as { error: { code: string } }).error.code).toBe(
+      "INVALID_DIGEST",
+    );
 
     const { digest } = makeBlob(10);
     const del = await fetch(`${server.baseUrl}/blobs/${digest}`, { method: "DELETE" });

@@ -24,7 +24,13 @@ export async function entityId(services: Services, name: string): Promise<string
 export function byteUrl(
   baseUrl: string,
   services: Services,
-  claims: { digest: string; op: "put" | "get"; entityId?: string; size?: number; expiresInSec?: number },
+  claims: {
+    digest: string;
+    op: "put" | "get";
+    entityId?: string;
+    size?: number;
+    expiresInSec?: number;
+  },
 ): string {
   const token = signByteToken(services.deps.signingSecret, {
     d: claims.digest,
@@ -80,7 +86,9 @@ export function openUpload(
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);

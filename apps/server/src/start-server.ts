@@ -1,0 +1,223 @@
+import { mkdir } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
+import type { Writable } from "node:stream";
+import { createCairnHttpServer, createNodeServer, listenOn } from "@cairn/api";
+import { createBlobStore } from "@cairn/blobs";
+import { CairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads, parseDuration } from "@cairn/core";
+import { createDatabase, migrate } from "@cairn/db";
+import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
+import {
+  bootstrapAdmin,
+  type CairnJobRunner,
+  createProcessors,
+  createServices,
+  loadSigningSecret,
+  type Services,
+} from "@cairn/services";
+import { type Logger, pino } from "pino";
+import { writeAdminKeyFile } from "./admin-key-file.js";
+import {
+  ADMIN_KEY_FILE,
+  blobStoreConfigOf,
+  databaseConfigOf,
+  publicUrlOf,
+  tlsOptionsOf,
+} from "./config.js";
+import type { ServerEnv } from "./env.js";
+
+/** Expired versions are swept this often (a version outlives its TTL by at most this). */
+const TTL_SWEEP_EVERY_MS = 60_000;
+/** Unreferenced blobs are collected this often. */
+const BLOB_GC_EVERY_MS = 60 * 60_000;
+
+/** Options of {@link startServer} beyond the environment (tests inject these). */
+export interface StartServerOptions {
+  /** Default: pino at `CAIRN_LOG_LEVEL` on stdout. */
+  logger?: Logger;
+  /** Where the first-run banner (admin key, client setup) is printed. Default stdout. */
+  out?: Pick<Writable, "write">;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** The address bound, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  /** What clients use (`CAIRN_PUBLIC_URL` or the bound address). */
+  publicUrl: string;
+  /** The admin API key created by this start (first start only), else null. */
+  adminApiKey: string | null;
+  /** Where that key was written (mode 0600), when this start created it. */
+  adminKeyFile: string | null;
+  services: Services;
+  /** Graceful: stops accepting, lets requests finish (bounded), stops jobs, closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root of `cairn server`: env → database (PostgreSQL, or PGlite in
+ * `<data dir>/pg`, locked against a second process) → migrations → blob store → job runner
+ * (BullMQ with REDIS_URL, else in-process) → signing secret → services → workers (unless
+ * CAIRN_NO_WORKERS) → first-run admin → HTTP(S). Everything opened is closed again if a later
+ * step fails, so a refused start leaves no lock or connection behind.
+ */
+export async function startServer(
+  env: ServerEnv,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: env.CAIRN_LOG_LEVEL });
+  const out = options.out ?? process.stdout;
+  const undo: Array<() => Promise<unknown>> = [];
+  const unwind = async () => {
+    for (const step of undo.reverse())
+      await step().catch((error: unknown) => logger.warn({ err: error }, "cleanup failed"));
+    undo.length = 0;
+  };
+  try {
+    if (env.CAIRN_NO_WORKERS && !env.REDIS_URL) {
+      throw new CairnError(
+        "INVALID_INPUT",
+        "CAIRN_NO_WORKERS=true needs REDIS_URL: without Redis, jobs run inside this server and nothing else could run them. Unset one of them.",
+      );
+    }
+    const dataDir = resolve(env.CAIRN_DATA_DIR);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const tls = await tlsOptionsOf(env);
+
+    const database = await createDatabase(databaseConfigOf(env));
+    undo.push(() => database.close());
+    const migrated = await migrate(database.db);
+    logger.info(
+      { dialect: database.dialect, migrationsApplied: migrated.applied },
+      "database ready",
+    );
+
+    const blobs = createBlobStore(blobStoreConfigOf(env));
+    const jobs = createJobRunner(env, logger);
+    undo.push(() => jobs.close());
+    const signingSecret = await loadSigningSecret(database.db);
+
+    // Bind before composing the services: byte URLs embed the public URL, which needs the real
+    // port when CAIRN_PORT=0. Until the API is mounted, early requests get a 503, not a hang.
+    const node = createNodeServer(tls);
+    const starting = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+      res.end(
+        JSON.stringify({
+          error: { code: "UNAVAILABLE", message: "Cairn is starting; retry in a second." },
+        }),
+      );
+    };
+    node.on("request", starting);
+    const { url, port } = await listenOn(node, env.CAIRN_PORT, env.CAIRN_HOST);
+    undo.push(() => new Promise<void>((done) => node.close(() => done())));
+    const publicUrl = publicUrlOf(env, tls ? "https" : "http", port);
+
+    const services = createServices({
+      db: database.db,
+      blobs,
+      jobs,
+      publicUrl,
+      signingSecret,
+      logger,
+      bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
+    });
+    if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services);
+
+    const admin = await bootstrapAdmin(database.db, { name: env.CAIRN_ADMIN_NAME });
+    const adminKeyFile = admin ? join(dataDir, ADMIN_KEY_FILE) : null;
+    if (admin && adminKeyFile) await writeAdminKeyFile(adminKeyFile, admin.apiKey);
+
+    node.off("request", starting);
+    const host = createCairnHttpServer({
+      services,
+      logger,
+      server: node,
+      ...(env.CAIRN_WEB_DIR === undefined ? {} : { webDir: env.CAIRN_WEB_DIR }),
+    });
+    undo.length = 0; // from here on, stop() owns the cleanup
+    logger.info(
+      {
+        url,
+        publicUrl,
+        workers: !env.CAIRN_NO_WORKERS,
+        jobs: env.REDIS_URL ? "bullmq" : "in-process",
+        blobs: blobs.kind,
+      },
+      "cairn server listening",
+    );
+    out.write(banner(publicUrl, admin?.user.name ?? null, admin?.apiKey ?? null, adminKeyFile));
+
+    return {
+      url,
+      publicUrl,
+      adminApiKey: admin?.apiKey ?? null,
+      adminKeyFile,
+      services,
+      stop: () =>
+        host.shutdown({
+          timeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
+          closeDeps: async () => {
+            await jobs.close();
+            await database.close();
+          },
+        }),
+    };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+}
+
+function createJobRunner(env: ServerEnv, logger: Logger): CairnJobRunner {
+  if (!env.REDIS_URL) return createInProcessRunner<JobPayloads>({ schemas: JOB_PAYLOAD_SCHEMAS });
+  return createBullmqRunner<JobPayloads>({
+    connection: { url: env.REDIS_URL },
+    prefix: env.CAIRN_QUEUE_PREFIX,
+    schemas: JOB_PAYLOAD_SCHEMAS,
+    onError: (error, source) => logger.error({ err: error, source }, "job runner error"),
+  });
+}
+
+/** Runs the processors here and schedules the periodic sweeps (re-scheduling replaces, so every server may do it). */
+async function startWorkers(
+  env: ServerEnv,
+  jobs: CairnJobRunner,
+  services: Services,
+): Promise<void> {
+  await jobs.startWorkers(createProcessors(services));
+  await jobs.schedule("ttl-expiry", TTL_SWEEP_EVERY_MS, {});
+  await jobs.schedule("blob-gc", BLOB_GC_EVERY_MS, {
+    graceMs: parseDuration(env.CAIRN_BLOB_GC_GRACE),
+  });
+}
+
+function banner(
+  publicUrl: string,
+  adminName: string | null,
+  apiKey: string | null,
+  keyFile: string | null,
+): string {
+  const lines = ["", `Cairn is serving at ${publicUrl}`];
+  if (apiKey && keyFile) {
+    lines.push(
+      "",
+      `First start: created the site admin "${adminName}". Its API key is shown only this once`,
+      `(also saved to ${keyFile}, readable by you only):`,
+      "",
+      `  ${apiKey}`,
+      "",
+      "Point the client at this server:",
+      "",
+      `  export CAIRN_BASE_URL=${publicUrl} CAIRN_API_KEY=${apiKey}`,
+    );
+  } else {
+    lines.push(
+      "",
+      "Point the client at this server:",
+      "",
+      `  export CAIRN_BASE_URL=${publicUrl} CAIRN_API_KEY=<your key>`,
+    );
+  }
+  return `${lines.join("\n")}\n\n`;
+}

@@ -1,0 +1,66 @@
+import { createBlobStore } from "@cairn/blobs";
+import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
+import { createDatabase, migrate } from "@cairn/db";
+import { createBullmqRunner } from "@cairn/jobs";
+import { createProcessors, createServices, loadSigningSecret } from "@cairn/services";
+import type { Logger } from "pino";
+import { blobStoreConfigOf, type WorkerEnv } from "./env.js";
+
+/** A running worker; `close()` lets in-flight jobs finish, then releases Redis and PostgreSQL. */
+export interface RunningWorker {
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's composition root: PostgreSQL (migrated — safe and locked, so workers may start
+ * before the server), the blob store, BullMQ workers for every queue running `createProcessors`,
+ * and the periodic sweeps. Schedules have fixed ids, so every worker and server that boots
+ * re-registers the same two schedules instead of piling up duplicates.
+ */
+export async function startWorker(env: WorkerEnv, logger: Logger): Promise<RunningWorker> {
+  const database = await createDatabase({
+    url: env.DATABASE_URL,
+    poolSize: env.CAIRN_DATABASE_POOL_SIZE,
+    ...(env.CAIRN_DATABASE_SCHEMA === undefined ? {} : { schema: env.CAIRN_DATABASE_SCHEMA }),
+  });
+  try {
+    await migrate(database.db);
+    const jobs = createBullmqRunner<JobPayloads>({
+      connection: { url: env.REDIS_URL },
+      prefix: env.CAIRN_QUEUE_PREFIX,
+      schemas: JOB_PAYLOAD_SCHEMAS,
+      worker: {
+        ...(env.CAIRN_JOB_LOCK_MS === undefined ? {} : { lockDurationMs: env.CAIRN_JOB_LOCK_MS }),
+        ...(env.CAIRN_JOB_STALLED_INTERVAL_MS === undefined
+          ? {}
+          : { stalledIntervalMs: env.CAIRN_JOB_STALLED_INTERVAL_MS }),
+      },
+      onError: (error, source) => logger.warn({ err: error, source }, "job runner error"),
+    });
+    const services = createServices({
+      db: database.db,
+      blobs: createBlobStore(blobStoreConfigOf(env)),
+      jobs,
+      publicUrl: env.CAIRN_PUBLIC_URL,
+      signingSecret: await loadSigningSecret(database.db),
+      logger,
+    });
+    await jobs.startWorkers(createProcessors(services));
+    if (!env.CAIRN_NO_SCHEDULES) {
+      await jobs.schedule("ttl-expiry", env.CAIRN_TTL_EXPIRY_INTERVAL, {});
+      await jobs.schedule("blob-gc", env.CAIRN_BLOB_GC_INTERVAL, {
+        graceMs: env.CAIRN_BLOB_GC_GRACE,
+      });
+    }
+    logger.info({ prefix: env.CAIRN_QUEUE_PREFIX }, "cairn worker ready");
+    return {
+      async close() {
+        await jobs.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

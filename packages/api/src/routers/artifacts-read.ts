@@ -1,0 +1,43 @@
+import {
+  auditInputSchema,
+  diffInputSchema,
+  entryInputSchema,
+  fileUrlsInputSchema,
+  listCollectionsInputSchema,
+  listVersionsInputSchema,
+  manifestInputSchema,
+  storageInputSchema,
+} from "@cairn/services";
+import { publicProcedure, router } from "../trpc.js";
+
+/**
+ * Reading artifacts: listings, manifests, single entries, download URLs, diffs, storage and the
+ * audit log. Public procedures: the services decide (anonymous callers read public/open projects).
+ */
+export const artifactsReadRouter = router({
+  listCollections: publicProcedure
+    .input(listCollectionsInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.listCollections(ctx.actor, input)),
+  listVersions: publicProcedure
+    .input(listVersionsInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.listVersions(ctx.actor, input)),
+  manifest: publicProcedure
+    .input(manifestInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.manifest(ctx.actor, input)),
+  entry: publicProcedure
+    .input(entryInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.entry(ctx.actor, input)),
+  // A query, though it signs URLs: it changes nothing, and batched GETs keep downloads cacheable.
+  fileUrls: publicProcedure
+    .input(fileUrlsInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.fileUrls(ctx.actor, input)),
+  diff: publicProcedure
+    .input(diffInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.diff(ctx.actor, input)),
+  storage: publicProcedure
+    .input(storageInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.storage(ctx.actor, input)),
+  audit: publicProcedure
+    .input(auditInputSchema)
+    .query(({ ctx, input }) => ctx.services.artifacts.audit(ctx.actor, input)),
+});

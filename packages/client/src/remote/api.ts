@@ -1,0 +1,141 @@
+import { CairnError, formatReference, qualifyReference } from "@cairn/core";
+import type {
+  ProjectInfo,
+  ProjectRef,
+  RouterInputs,
+  RouterOutputs,
+} from "../transport/router-types.js";
+import type { ClientContext } from "./context.js";
+import { loadLoggedArtifact } from "./load-version.js";
+import type { LoggedArtifact } from "./logged-artifact.js";
+import { Run } from "./run.js";
+
+/** Filters of `api.runs()`. */
+export interface RunsQuery {
+  entity?: string;
+  project?: string;
+  group?: string;
+  sweep?: string;
+  jobType?: string;
+  /** `-summary.val_acc` (descending by a summary metric), `createdAt`, … */
+  orderBy?: string;
+  /** Most runs to return (all pages are read up to this). Default 100. */
+  limit?: number;
+}
+
+/** The result of `api.diff(a, b)`. */
+export type ArtifactDiff = RouterOutputs["artifacts"]["diff"];
+
+/**
+ * Queries outside a run: fetch versions, list and sort runs, diff versions, manage projects.
+ * Short references resolve in the client's default entity and project.
+ */
+export class Api {
+  readonly #ctx: ClientContext;
+
+  /** @internal Created by `cairn.api()`. */
+  constructor(ctx: ClientContext) {
+    this.#ctx = ctx;
+  }
+
+  /** The version `ref` names (`name:alias`, `project/name:vN`, `entity/project/name:alias`). */
+  async artifact(ref: string): Promise<LoggedArtifact> {
+    const selector = await this.#selector(ref);
+    const info = await this.#ctx.call((t) => t.artifacts.get.query(selector));
+    return loadLoggedArtifact(this.#ctx, info);
+  }
+
+  /** Runs of a project, filtered and sorted (e.g. the best of a sweep by `-summary.val_acc`). */
+  async runs(query: RunsQuery = {}): Promise<Run[]> {
+    const ref = await this.#project(query);
+    const limit = query.limit ?? 100;
+    const runs: Run[] = [];
+    let cursor: string | undefined;
+    do {
+      const input: RouterInputs["runs"]["list"] = {
+        ...ref,
+        limit: Math.min(1000, limit - runs.length),
+        ...(query.group === undefined ? {} : { group: query.group }),
+        ...(query.sweep === undefined ? {} : { sweep: query.sweep }),
+        ...(query.jobType === undefined ? {} : { jobType: query.jobType }),
+        ...(query.orderBy === undefined ? {} : { orderBy: query.orderBy }),
+        ...(cursor === undefined ? {} : { cursor }),
+      };
+      const page = await this.#ctx.call((t) => t.runs.list.query(input));
+      for (const info of page.runs) runs.push(new Run(this.#ctx, info));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && runs.length < limit);
+    return runs;
+  }
+
+  /** One run by id. */
+  async run(id: string, where: { entity?: string; project?: string } = {}): Promise<Run> {
+    const ref = await this.#project(where);
+    return new Run(this.#ctx, await this.#ctx.call((t) => t.runs.get.query({ ...ref, id })));
+  }
+
+  /** Entries added, removed and changed from version `a` to version `b`. */
+  async diff(a: string, b: string): Promise<ArtifactDiff> {
+    const sa = await this.#selector(a);
+    const sb = await this.#selector(b);
+    return this.#ctx.call((t) =>
+      t.artifacts.diff.query({
+        entity: sa.entity,
+        project: sa.project,
+        a: sa.ref,
+        b: `${sb.entity}/${sb.project}/${sb.ref}`,
+      }),
+    );
+  }
+
+  /** Projects the caller can read (optionally of one entity). */
+  async projects(options: { entity?: string } = {}): Promise<ProjectInfo[]> {
+    const result = await this.#ctx.call((t) =>
+      t.projects.list.query(options.entity === undefined ? {} : { entity: options.entity }),
+    );
+    return result as ProjectInfo[];
+  }
+
+  /** Creates a project (entity defaults to the client's). */
+  async createProject(options: {
+    name: string;
+    entity?: string;
+    visibility?: "private" | "public" | "open";
+    description?: string;
+  }): Promise<ProjectInfo> {
+    const entity = options.entity ?? (await this.#ctx.defaults()).entity;
+    return this.#ctx.call((t) =>
+      t.projects.create.mutate({
+        entity,
+        name: options.name,
+        ...(options.visibility === undefined ? {} : { visibility: options.visibility }),
+        ...(options.description === undefined ? {} : { description: options.description }),
+      }),
+    );
+  }
+
+  async #project(where: {
+    entity?: string | undefined;
+    project?: string | undefined;
+  }): Promise<ProjectRef> {
+    const defaults = await this.#ctx.defaults();
+    const project = where.project ?? defaults.project;
+    if (project === undefined) {
+      throw new CairnError(
+        "INVALID_INPUT",
+        "No project given: pass { project }, set CAIRN_PROJECT, or pass project to new Cairn({ project }).",
+      );
+    }
+    return { entity: where.entity ?? defaults.entity, project };
+  }
+
+  async #selector(ref: string): Promise<ProjectRef & { ref: string }> {
+    const defaults = await this.#ctx.defaults();
+    const q = qualifyReference(ref, defaults);
+    return {
+      entity: q.entity,
+      project: q.project,
+      ref: formatReference({ name: q.name, selector: q.selector }),
+    };
+  }
+}

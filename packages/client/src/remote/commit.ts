@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import { CairnError, type CairnErrorCode, ERROR_CODES, type ManifestEntry } from "@cairn/core";
+import { chunk } from "../transfer/pool.js";
+import type { ProjectRef, VersionInfo } from "../transport/router-types.js";
+import type { ClientContext } from "./context.js";
+
+/** `artifacts.log` and `artifacts.upsert` take at most this many entries per request. */
+export const ENTRIES_PER_REQUEST = 10_000;
+/** Longest `draftStatus` long-poll the server allows (ms). */
+export const DRAFT_WAIT_MS = 25_000;
+
+/** Version fields a commit sets besides its entries. */
+export interface CommitFields {
+  name: string;
+  type: string;
+  description?: string | null | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  aliases?: string[] | undefined;
+  tags?: string[] | undefined;
+  ttl?: string | undefined;
+  runId?: string | undefined;
+}
+
+const KNOWN = new Set<string>(ERROR_CODES);
+
+function defined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Commits a version. Up to 10,000 entries go in one `artifacts.log`; bigger manifests are sent as
+ * `artifacts.upsert` pages under a private random distributedId (no other writer can join it),
+ * then `artifacts.finish`, and the version is awaited with `draftStatus`.
+ */
+export async function commitVersion(
+  ctx: ClientContext,
+  project: ProjectRef,
+  fields: CommitFields,
+  entries: ManifestEntry[],
+): Promise<{ version: VersionInfo; created: boolean }> {
+  if (entries.length <= ENTRIES_PER_REQUEST) {
+    return ctx.call((t) =>
+      t.artifacts.log.mutate(
+        defined({ ...project, ...fields, metadata: fields.metadata as never, entries }),
+      ),
+    );
+  }
+  const distributedId = `_log-${randomUUID()}`;
+  for (const page of chunk(entries, ENTRIES_PER_REQUEST)) {
+    await upsertPage(ctx, project, { ...fields, distributedId }, page);
+  }
+  const { draftId } = await finishDraft(ctx, project, { ...fields, distributedId });
+  return { version: await waitForDraft(ctx, draftId), created: true };
+}
+
+/** Sends one page of entries to a distributed draft. */
+export function upsertPage(
+  ctx: ClientContext,
+  project: ProjectRef,
+  fields: { name: string; type: string; distributedId: string; runId?: string | undefined },
+  entries: ManifestEntry[],
+): Promise<{ draftId: string; seq: number }> {
+  return ctx.call((t) =>
+    t.artifacts.upsert.mutate(
+      defined({
+        ...project,
+        name: fields.name,
+        type: fields.type,
+        distributedId: fields.distributedId,
+        runId: fields.runId,
+        entries,
+      }),
+    ),
+  );
+}
+
+/** Closes a distributed draft and queues its commit. */
+export function finishDraft(
+  ctx: ClientContext,
+  project: ProjectRef,
+  fields: CommitFields & { distributedId: string },
+): Promise<{ draftId: string }> {
+  return ctx.call((t) =>
+    t.artifacts.finish.mutate(
+      defined({ ...project, ...fields, metadata: fields.metadata as never }),
+    ),
+  );
+}
+
+/**
+ * Long-polls `draftStatus` until the draft is committed (returns the version) or failed (throws
+ * the server's error with its code).
+ */
+export async function waitForDraft(ctx: ClientContext, draftId: string): Promise<VersionInfo> {
+  for (;;) {
+    const status = await ctx.call((t) =>
+      t.artifacts.draftStatus.query({ draftId, waitMs: DRAFT_WAIT_MS }),
+    );
+    if (status.status === "finished" && status.version) return status.version;
+    if (status.status === "failed") {
+      const raw = (status as { errorCode?: string }).errorCode;
+      const code: CairnErrorCode = raw && KNOWN.has(raw) ? (raw as CairnErrorCode) : "CONFLICT";
+      throw new CairnError(code, status.error ?? `Draft ${draftId} failed to commit.`, {
+        details: { draftId },
+      });
+    }
+  }
+}

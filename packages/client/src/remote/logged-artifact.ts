@@ -1,0 +1,294 @@
+import { readdir, stat } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { CairnError, type ExtraValue, type ManifestEntry, normalizeEntryPath } from "@cairn/core";
+import { Artifact } from "../artifact/artifact.js";
+import type { ProgressListener } from "../progress.js";
+import { type DownloadStats, downloadEntries, type VersionSelector } from "../transfer/download.js";
+import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
+import type { ClientContext } from "./context.js";
+import { readEntryBytes } from "./version-reads.js";
+
+/** Options of `artifact.download()`. */
+export interface DownloadOptions {
+  /** Directory to place the files in. Default `./artifacts/<name>-<vN>`. */
+  root?: string;
+  /** Do not keep the fetched files in the local blob cache. */
+  skipCache?: boolean;
+  onProgress?: ProgressListener;
+}
+
+/** One problem `verify()` found. */
+export interface VerifyProblem {
+  path: string;
+  problem: "missing" | "changed" | "extra" | "reference-drifted";
+  detail?: string;
+}
+
+/** The result of `verify()`. */
+export interface VerifyReport {
+  ok: boolean;
+  problems: VerifyProblem[];
+}
+
+/** A run in lineage answers (`loggedBy`, `usedBy`). */
+export type LineageRun = NonNullable<RouterOutputs["lineage"]["loggedBy"]>;
+
+/** One entry of a logged version, from `artifact.getPath(path)`. */
+export interface LoggedEntry {
+  path: string;
+  digest: string;
+  size: number | null;
+  extra: Record<string, ExtraValue> | undefined;
+  /** True for an external reference (`addReference`). */
+  isReference: boolean;
+  /** The URI of a reference entry; INVALID_INPUT for a stored file. */
+  ref(): string;
+  /** Downloads just this entry below `root` (default the artifact's default root); returns the file path. */
+  download(options?: { root?: string; skipCache?: boolean }): Promise<string>;
+}
+
+/**
+ * A version logged to (or fetched from) a Cairn server: read-only contents, downloadable; its
+ * description, metadata, aliases, tags and TTL can be edited and saved.
+ */
+export class LoggedArtifact extends Artifact {
+  /** The server's description of the version (refreshed by `save()`). */
+  info: VersionInfo;
+  /** Aliases of the version; edit the array, then `save()`. */
+  aliases: string[];
+  /** Tags of the version; edit, then `save()`. */
+  tags: string[];
+  /** TTL (`30d`, `none`, `inherit`); edit, then `save()`. */
+  ttl: string;
+  /** Stats of the last `download()`. */
+  lastDownload: DownloadStats | undefined;
+  readonly #ctx: ClientContext;
+
+  constructor(ctx: ClientContext, info: VersionInfo, entries: ManifestEntry[]) {
+    super({
+      name: info.name,
+      type: info.type,
+      description: info.description,
+      metadata: info.metadata as Record<string, unknown>,
+    });
+    this.#ctx = ctx;
+    this.info = info;
+    this.aliases = [...info.aliases];
+    this.tags = [...info.tags];
+    this.ttl = info.ttl;
+    this.attachVersion(
+      { ...info, metadata: info.metadata as Record<string, unknown>, entries },
+      (entry) => readEntryBytes(ctx, this.#selector(), entry),
+    );
+  }
+
+  /** `v3`. */
+  override get version(): string {
+    return this.info.version;
+  }
+
+  /** The version's id on the server. */
+  get id(): string {
+    return this.info.id;
+  }
+  get entity(): string {
+    return this.info.entity;
+  }
+  get project(): string {
+    return this.info.project;
+  }
+  /** The version digest (identical contents → identical digest). */
+  get digest(): string {
+    return this.info.digest;
+  }
+  /** `entity/project/name:vN`, a reference that always means this version. */
+  get qualifiedName(): string {
+    return `${this.info.entity}/${this.info.project}/${this.info.name}:${this.info.version}`;
+  }
+
+  /**
+   * Downloads the files into `root` (default `./artifacts/<name>-<vN>`) and returns the directory.
+   * Files already there are kept, cached blobs are linked, only the rest is fetched.
+   */
+  async download(options: DownloadOptions = {}): Promise<string> {
+    const root = resolve(options.root ?? this.#defaultRoot());
+    this.lastDownload = await downloadEntries(
+      this.#ctx,
+      this.#selector(),
+      this.manifest.entries,
+      root,
+      {
+        skipCache: options.skipCache,
+        onProgress: options.onProgress,
+      },
+    );
+    return root;
+  }
+
+  /** The entry at `path` (exact), with `download()` and `ref()`. NOT_FOUND naming the path. */
+  getPath(path: string): LoggedEntry {
+    const normalized = normalizeEntryPath(path);
+    const entry = this.manifest.entries.find((e) => e.path === normalized);
+    if (!entry) {
+      throw new CairnError(
+        "NOT_FOUND",
+        `${this.qualifiedName} has no entry at "${normalized}": paths are exact and case-sensitive; see artifact.manifest.entries.`,
+        { details: { path: normalized } },
+      );
+    }
+    const ctx = this.#ctx;
+    const selector = this.#selector();
+    const defaultRoot = (): string => this.#defaultRoot();
+    return {
+      path: entry.path,
+      digest: entry.digest,
+      size: entry.size,
+      extra: entry.extra,
+      isReference: entry.ref !== undefined,
+      ref() {
+        if (entry.ref === undefined) {
+          throw new CairnError(
+            "INVALID_INPUT",
+            `"${entry.path}" is a stored file, not a reference: it has no URI. Use download() to get it.`,
+          );
+        }
+        return entry.ref;
+      },
+      async download(opts = {}) {
+        const root = resolve(opts.root ?? defaultRoot());
+        await downloadEntries(ctx, selector, [entry], root, { skipCache: opts.skipCache });
+        return join(root, ...entry.path.split("/"));
+      },
+    };
+  }
+
+  /**
+   * Checks that `root` holds exactly this version: every stored file present with its digest, no
+   * extra files; with `references: true`, references are re-checked against their source.
+   */
+  async verify(
+    root: string = this.#defaultRoot(),
+    options: { references?: boolean } = {},
+  ): Promise<VerifyReport> {
+    const dir = resolve(root);
+    const problems: VerifyProblem[] = [];
+    const entries = this.manifest.entries;
+    const stored = entries.filter((e) => e.ref === undefined);
+    const present: ManifestEntry[] = [];
+    for (const e of stored) {
+      const s = await stat(join(dir, ...e.path.split("/"))).catch(() => undefined);
+      if (!s?.isFile()) problems.push({ path: e.path, problem: "missing" });
+      else present.push(e);
+    }
+    const hashed = await this.#ctx.hasher.hashFiles(
+      present.map((e) => join(dir, ...e.path.split("/"))),
+    );
+    present.forEach((e, i) => {
+      if (hashed[i]!.digest !== e.digest) {
+        problems.push({
+          path: e.path,
+          problem: "changed",
+          detail: `expected ${e.digest}, found ${hashed[i]!.digest}`,
+        });
+      }
+    });
+    const known = new Set(entries.map((e) => e.path));
+    for (const file of await listFiles(dir)) {
+      if (!known.has(file)) problems.push({ path: file, problem: "extra" });
+    }
+    if (options.references) {
+      for (const e of entries.filter((x) => x.ref !== undefined)) {
+        const verdict = await this.#ctx.resolvers.verifyReference(e);
+        if (!verdict.ok)
+          problems.push({ path: e.path, problem: "reference-drifted", detail: verdict.drifted });
+      }
+    }
+    return { ok: problems.length === 0, problems };
+  }
+
+  /** Saves edits of description, metadata, aliases, tags and TTL (`artifacts.update`). */
+  async save(): Promise<this> {
+    const info = await this.#ctx.call((t) =>
+      t.artifacts.update.mutate({
+        ...this.#selector(),
+        description: this.description,
+        metadata: this.metadata as never,
+        aliases: this.aliases,
+        tags: this.tags,
+        ttl: this.ttl,
+      }),
+    );
+    this.#refresh(info);
+    return this;
+  }
+
+  /** Deletes the version. A version with aliases needs `{ deleteAliases: true }`. */
+  async delete(options: { deleteAliases?: boolean } = {}): Promise<void> {
+    await this.#ctx.call((t) =>
+      t.artifacts.delete.mutate({
+        ...this.#selector(),
+        deleteAliases: options.deleteAliases ?? false,
+      }),
+    );
+  }
+
+  /** The run that logged this version, or null. */
+  async loggedBy(): Promise<LineageRun | null> {
+    return this.#ctx.call((t) => t.lineage.loggedBy.query(this.#selector()));
+  }
+
+  /** The runs that used this version. */
+  async usedBy(): Promise<LineageRun[]> {
+    return this.#ctx.call((t) => t.lineage.usedBy.query(this.#selector()));
+  }
+
+  /**
+   * A draft of the next version that starts with this version's entries: add, replace
+   * (`{ overwrite: true }`) or remove files and log it. Carried-over entries need no local file.
+   */
+  newDraft(): Artifact {
+    const draft = new Artifact({
+      name: this.name,
+      type: this.type,
+      description: this.description,
+      metadata: structuredClone(this.metadata),
+    });
+    draft.addLoggedEntries(this.manifest.entries);
+    return draft;
+  }
+
+  #selector(): VersionSelector {
+    return {
+      entity: this.info.entity,
+      project: this.info.project,
+      ref: `${this.info.name}:${this.info.version}`,
+    };
+  }
+
+  #defaultRoot(): string {
+    return join(".", "artifacts", `${this.info.name}-${this.info.version}`);
+  }
+
+  #refresh(info: VersionInfo): void {
+    this.info = info;
+    this.aliases = [...info.aliases];
+    this.tags = [...info.tags];
+    this.ttl = info.ttl;
+    this.description = info.description;
+    this.metadata = info.metadata as Record<string, unknown>;
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (d: string): Promise<void> => {
+    const dirents = await readdir(d, { withFileTypes: true }).catch(() => []);
+    for (const dirent of dirents) {
+      const abs = join(d, dirent.name);
+      if (dirent.isDirectory()) await visit(abs);
+      else out.push(relative(dir, abs).split(sep).join("/"));
+    }
+  };
+  await visit(dir);
+  return out;
+}

@@ -1,0 +1,135 @@
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ManifestEntry } from "@cairn/core";
+import { type BlobCache, createBlobCache } from "../cache/blob-cache.js";
+import { createProgressTracker, type ProgressListener } from "../progress.js";
+import type { ClientContext } from "../remote/context.js";
+import { withRetry } from "../transport/retry.js";
+import { isRetryableTransfer, transferError } from "./byte-requests.js";
+import { chunk, mapWithConcurrency } from "./pool.js";
+
+/** Which version the files belong to (file URLs are only served for that version's entries). */
+export interface VersionSelector {
+  entity: string;
+  project: string;
+  /** `name:vN`. */
+  ref: string;
+}
+
+/** Options of {@link downloadEntries}. */
+export interface DownloadEntriesOptions {
+  /** Do not keep fetched blobs in the shared cache (they still go through a verifying temp cache). */
+  skipCache?: boolean | undefined;
+  onProgress?: ProgressListener | undefined;
+}
+
+/** What a download did. */
+export interface DownloadStats {
+  /** Files already in `root` with the right digest. */
+  present: number;
+  /** Files linked from the local blob cache. */
+  fromCache: number;
+  /** Blobs fetched from the server. */
+  fetched: number;
+  /** Reference entries downloaded from their source. */
+  references: number;
+}
+
+/**
+ * `artifacts.fileUrls` requests are queries (sent as GET). Keeping each under ~7 KB of URL keeps
+ * it below Node's 16 KiB header limit (64-hex digests, JSON-encoded).
+ */
+export const FILE_URL_BATCH = 90;
+
+/**
+ * Places `entries` below `root`: entries whose file is already there with the right digest are
+ * skipped (hashed through the digest cache), cached blobs are hard-linked from the blob cache, the
+ * rest are fetched from `artifacts.fileUrls` targets in batches, verified byte for byte by the
+ * cache, and linked. References download through their scheme's resolver.
+ */
+export async function downloadEntries(
+  ctx: ClientContext,
+  version: VersionSelector,
+  entries: readonly ManifestEntry[],
+  root: string,
+  options: DownloadEntriesOptions = {},
+): Promise<DownloadStats> {
+  const stats: DownloadStats = { present: 0, fromCache: 0, fetched: 0, references: 0 };
+  const stored = entries.filter((e) => e.ref === undefined);
+  const references = entries.filter((e) => e.ref !== undefined);
+  const destOf = (e: ManifestEntry): string => join(root, ...e.path.split("/"));
+
+  // 1. What is already in place: same size first (cheap), then the digest (cached by mtime).
+  const sizeMatches: ManifestEntry[] = [];
+  for (const e of stored) {
+    const s = await stat(destOf(e)).catch(() => undefined);
+    if (s?.isFile() && s.size === e.size) sizeMatches.push(e);
+  }
+  const present = new Set<string>();
+  if (sizeMatches.length > 0) {
+    const hashed = await ctx.hasher.hashFiles(sizeMatches.map(destOf));
+    sizeMatches.forEach((e, i) => {
+      if (hashed[i]!.digest === e.digest) present.add(e.path);
+    });
+  }
+  const todo = stored.filter((e) => !present.has(e.path));
+  stats.present = present.size;
+
+  const tracker = createProgressTracker({
+    phase: "download",
+    filesTotal: todo.length + references.length,
+    bytesTotal: [...todo, ...references].reduce((n, e) => n + (e.size ?? 0), 0),
+    onProgress: options.onProgress ?? ctx.onProgress,
+  });
+
+  let tempDir: string | undefined;
+  let cache: BlobCache = ctx.cache;
+  if (options.skipCache) {
+    tempDir = await mkdtemp(join(tmpdir(), "cairn-download-"));
+    cache = createBlobCache({ dir: tempDir });
+  }
+  try {
+    // 2. Blobs to fetch: not in the cache (the temp cache of skipCache is always empty).
+    const digests = [...new Set(todo.map((e) => e.digest))];
+    const toFetch: string[] = [];
+    for (const d of digests) if (!(await cache.has(d))) toFetch.push(d);
+    stats.fromCache = todo.filter((e) => !toFetch.includes(e.digest)).length;
+
+    // 3. Fetch in batches of URLs, each blob once, verified by cache.put.
+    for (const batch of chunk(toFetch, FILE_URL_BATCH)) {
+      const { urls } = await ctx.call((t) =>
+        t.artifacts.fileUrls.query({ ...version, digests: batch }),
+      );
+      await mapWithConcurrency(urls, ctx.transferConcurrency, async (target) => {
+        await withRetry(
+          async () => {
+            const response = await ctx.fetch(target.url, { headers: target.headers });
+            if (!response.ok || !response.body) {
+              throw await transferError(response, `Downloading blob ${target.digest}`);
+            }
+            await cache.put(target.digest, response.body);
+          },
+          isRetryableTransfer,
+          ctx.retry,
+        );
+        stats.fetched++;
+      });
+    }
+
+    // 4. Link every file into place.
+    await mapWithConcurrency(todo, ctx.transferConcurrency, async (e) => {
+      await cache.linkInto(e.digest, destOf(e));
+      tracker.advance(1, e.size ?? 0);
+    });
+    await mapWithConcurrency(references, ctx.transferConcurrency, async (e) => {
+      await ctx.resolvers.download(e, destOf(e));
+      stats.references++;
+      tracker.advance(1, e.size ?? 0);
+    });
+  } finally {
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  }
+  tracker.finish();
+  return stats;
+}

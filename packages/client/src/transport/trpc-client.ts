@@ -1,0 +1,74 @@
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { toCairnError } from "./errors.js";
+import { backoffDelay, isNetworkError, type RetryOptions } from "./retry.js";
+import type { CairnTrpcClient } from "./router-types.js";
+
+/** Options of {@link createCairnTrpcClient}. */
+export interface CairnTrpcClientOptions {
+  /** Server root, e.g. `http://127.0.0.1:8080`; tRPC is at `<baseUrl>/trpc`. */
+  baseUrl: string;
+  /** API key sent as `Authorization: Bearer <key>`; null for anonymous reads. */
+  apiKey: string | null;
+  /** Retries of connection failures and 503 answers. */
+  retry?: RetryOptions;
+  /** fetch implementation (tests). Default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A fetch that retries connection failures and 503 (a draining or overloaded server) with
+ * exponential backoff. Other statuses are returned as they are: tRPC decodes them into errors.
+ * Retrying is safe: a refused connection or a 503 means the request was not processed.
+ */
+export function createRetryingFetch(base: typeof fetch, retry: RetryOptions = {}): typeof fetch {
+  const attempts = Math.max(1, retry.attempts ?? 4);
+  return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt + 1 >= attempts;
+      let response: Response;
+      try {
+        response = await base(input, init);
+      } catch (error) {
+        if (last || !isNetworkError(error)) throw error;
+        await sleep(backoffDelay(attempt, retry));
+        continue;
+      }
+      // Out of retries, the last 503 goes to tRPC, which reports it as an error.
+      if (response.status !== 503 || last) return response;
+      await response.body?.cancel();
+      await sleep(backoffDelay(attempt, retry));
+    }
+  }) as typeof fetch;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A typed tRPC client of a Cairn server over `httpBatchLink`, with auth and retries. */
+export function createCairnTrpcClient(options: CairnTrpcClientOptions): CairnTrpcClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  return createTRPCClient({
+    links: [
+      httpBatchLink({
+        url: `${baseUrl}/trpc`,
+        // Node's default header limit is 16 KiB: long GET batches are split below it.
+        maxURLLength: 8_000,
+        headers: () => (options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+        fetch: createRetryingFetch(options.fetch ?? fetch, options.retry),
+      }),
+    ],
+  });
+}
+
+/**
+ * Awaits one tRPC call and rethrows its failure as a CairnError (see `toCairnError`). Every call
+ * the SDK makes goes through this, so users only ever see CairnErrors.
+ */
+export async function callServer<T>(baseUrl: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toCairnError(error, baseUrl);
+  }
+}
