@@ -68,6 +68,7 @@ await describeEngines("schema", (database) => {
       "run_logged_version",
       "run_used_version",
       "runs",
+      "settings",
       "upload_sessions",
       "versions",
     ]);

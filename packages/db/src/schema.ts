@@ -158,7 +158,7 @@ export interface AliasesTable {
 }
 
 /** Status of a distributed draft. */
-export type DraftStatus = "open" | "finishing" | "finished";
+export type DraftStatus = "open" | "finishing" | "finished" | "failed";
 
 /** A version being assembled by many writers sharing one `distributed_id`. */
 export interface DraftsTable {
@@ -179,6 +179,15 @@ export interface DraftsTable {
   created_at: CreatedAt;
   updated_at: CreatedAt;
   finished_at: Timestamp;
+  /** Migration 0003: what finish needs to remember between the request and the job. */
+  requested_tags: string[] | null;
+  requested_ttl: string | null;
+  finish_run_id: string | null;
+  finished_by: string | null;
+  finish_role: "anonymous" | "user" | "member" | "admin" | null;
+  /** Set when a finish fails for a reason no retry can fix (status `failed`). */
+  failure_code: string | null;
+  failure_message: string | null;
 }
 
 /** An accepted upsert (its entries as a JSON array), applied to `draft_entries` in `seq` order. */

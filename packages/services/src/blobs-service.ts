@@ -83,6 +83,16 @@ export function createBlobsService(deps: ServiceDeps) {
           .execute();
         for (const row of rows) owned.add(row.digest);
       }
+      // Owned blobs the client will not re-upload: refresh them so blob GC (which only takes
+      // blobs unreferenced for its grace period) leaves them alone until the commit lands.
+      const ownedList = [...owned];
+      for (let i = 0; i < ownedList.length; i += 5000) {
+        await db
+          .updateTable("blobs")
+          .set({ last_referenced_at: nowOf(deps) })
+          .where("digest", "in", ownedList.slice(i, i + 5000))
+          .execute();
+      }
       const missing: Array<{ digest: string; size: number; upload: UploadTarget }> = [];
       for (const [digest, size] of wanted) {
         if (owned.has(digest)) continue;

@@ -266,6 +266,15 @@ async function inlineContents(trx: Db, entityId: string, entries: readonly Manif
       throw notUploaded(missing.map((e) => e.path));
     }
   }
+  // Touching the blob rows locks them until this commit ends, and moves them out of blob GC's
+  // reach: a concurrent GC delete waits, then re-checks `last_referenced_at` and skips them.
+  for (let i = 0; i < fileDigests.length; i += OWNER_CHECK_BATCH) {
+    await trx
+      .updateTable("blobs")
+      .set({ last_referenced_at: sql`now()` })
+      .where("digest", "in", fileDigests.slice(i, i + OWNER_CHECK_BATCH))
+      .execute();
+  }
   const totalSize = sorted.reduce((sum, e) => sum + (e.size ?? 0), 0);
   return { digest, count: sorted.length, totalSize, sorted };
 }
@@ -312,6 +321,9 @@ async function draftContents(trx: Db, entityId: string, draftId: string): Promis
     .limit(5)
     .execute();
   if (missing.length > 0) throw notUploaded(missing.map((m) => m.path));
+  // Lock and refresh the referenced blob rows (see inlineContents) so GC cannot race the commit.
+  await sql`update blobs set last_referenced_at = now()
+    where digest in (select digest from draft_entries where draft_id = ${draftId} and ref is null)`.execute(trx);
   return { digest: builder.digest(), count: builder.count, totalSize };
 }
 

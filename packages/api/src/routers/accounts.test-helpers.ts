@@ -63,12 +63,13 @@ export async function createWorld(engine: "pglite" | "postgres"): Promise<World>
       services,
       actor: await services.authenticate(key === null ? null : `Bearer ${key}`),
     });
-  const seeded = await seedAdmin(services);
+  const seeded = await bootstrapAdmin(database.db);
+  if (!seeded) throw new Error("bootstrapAdmin returned null on a fresh database");
   const admin: TestUser = {
-    id: seeded.id,
-    name: "admin",
-    key: seeded.key,
-    caller: await callerFor(seeded.key),
+    id: seeded.user.id,
+    name: seeded.user.name,
+    key: seeded.apiKey,
+    caller: await callerFor(seeded.apiKey),
   };
   return {
     engine,

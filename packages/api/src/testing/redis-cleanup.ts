@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { CairnError } from "@cairn/core";
 
 /**
  * Deletes every Redis key under `prefix:` — what `Queue.obliterate({ force: true })` does for each
@@ -9,7 +10,8 @@ import { connect } from "node:net";
 export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) {
     // The prefix becomes a KEYS glob: refuse anything that could match another deployment's keys.
-    throw new Error(
+    throw new CairnError(
+      "INVALID_INPUT",
       `Refusing to delete Redis keys for prefix ${JSON.stringify(prefix)}: use letters, digits, _ . - only.`,
     );
   }
