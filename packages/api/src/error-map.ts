@@ -42,7 +42,11 @@ export const DOMAIN_TO_TRPC: Record<CairnErrorCode, TrpcCode> = {
 export function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
   if (isCairnError(error)) {
-    return new TRPCError({ code: DOMAIN_TO_TRPC[error.code], message: error.message, cause: error });
+    return new TRPCError({
+      code: DOMAIN_TO_TRPC[error.code],
+      message: error.message,
+      cause: error,
+    });
   }
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",

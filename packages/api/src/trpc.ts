@@ -13,7 +13,11 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const domainCode =
-      cause && typeof cause === "object" && "code" in cause && typeof cause.code === "string" && cause.name === "CairnError"
+      cause &&
+      typeof cause === "object" &&
+      "code" in cause &&
+      typeof cause.code === "string" &&
+      cause.name === "CairnError"
         ? cause.code
         : null;
     return {
@@ -53,7 +57,8 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.actor) {
     throw new TRPCError({
       code: "UNAUTHORIZED",
-      message: "Sign in: pass an API key as `Authorization: Bearer <key>` (CAIRN_API_KEY or `cairn login`).",
+      message:
+        "Sign in: pass an API key as `Authorization: Bearer <key>` (CAIRN_API_KEY or `cairn login`).",
     });
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });

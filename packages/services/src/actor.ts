@@ -47,14 +47,24 @@ export async function authenticate(
     .where("api_keys.prefix", "=", prefix)
     .executeTakeFirst();
   if (!row || !apiKeyMatches(key, row.hash)) {
-    throw new CairnError("UNAUTHORIZED", "Unknown API key: check CAIRN_API_KEY or run `cairn login`.");
+    throw new CairnError(
+      "UNAUTHORIZED",
+      "Unknown API key: check CAIRN_API_KEY or run `cairn login`.",
+    );
   }
   if (row.revoked_at) {
-    throw new CairnError("UNAUTHORIZED", "This API key was revoked: create a new one with `cairn keys create`.");
+    throw new CairnError(
+      "UNAUTHORIZED",
+      "This API key was revoked: create a new one with `cairn keys create`.",
+    );
   }
   // Touch last_used_at at most once a minute: a write per request would serialise hot reads.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db.updateTable("api_keys").set({ last_used_at: new Date() }).where("id", "=", row.keyId).execute();
+    await db
+      .updateTable("api_keys")
+      .set({ last_used_at: new Date() })
+      .where("id", "=", row.keyId)
+      .execute();
   }
   const admin = await db
     .selectFrom("memberships")
@@ -69,7 +79,10 @@ export async function authenticate(
 /** Throws UNAUTHORIZED for anonymous callers of an operation that needs an identity. */
 export function requireActor(actor: Actor | null, what: string): Actor {
   if (!actor) {
-    throw new CairnError("UNAUTHORIZED", `Sign in to ${what}: pass an API key (CAIRN_API_KEY or \`cairn login\`).`);
+    throw new CairnError(
+      "UNAUTHORIZED",
+      `Sign in to ${what}: pass an API key (CAIRN_API_KEY or \`cairn login\`).`,
+    );
   }
   return actor;
 }

@@ -36,7 +36,12 @@ function suite(kind: "pglite" | "postgres") {
 
   it("makes v0, then returns the same version for identical contents, then v1 for new contents", async () => {
     const a = await file("data.txt", "one");
-    const first = await t.services.artifacts.log(alice, { ...P, name: "ds", type: "dataset", entries: [a] });
+    const first = await t.services.artifacts.log(alice, {
+      ...P,
+      name: "ds",
+      type: "dataset",
+      entries: [a],
+    });
     expect(first.created).toBe(true);
     expect(first.version.version).toBe("v0");
     expect(first.version.aliases).toEqual(["latest"]);
@@ -57,7 +62,12 @@ function suite(kind: "pglite" | "postgres") {
     expect(again.version.digest).toBe(first.version.digest);
 
     const b = await file("data.txt", "two");
-    const second = await t.services.artifacts.log(alice, { ...P, name: "ds", type: "dataset", entries: [b] });
+    const second = await t.services.artifacts.log(alice, {
+      ...P,
+      name: "ds",
+      type: "dataset",
+      entries: [b],
+    });
     expect(second.created).toBe(true);
     expect(second.version.version).toBe("v1");
     expect(second.version.aliases).toEqual(["latest"]);
@@ -67,7 +77,12 @@ function suite(kind: "pglite" | "postgres") {
 
   it("moves latest back when identical contents resolve to an older version", async () => {
     const a = await file("data.txt", "one");
-    const back = await t.services.artifacts.log(alice, { ...P, name: "ds", type: "dataset", entries: [a] });
+    const back = await t.services.artifacts.log(alice, {
+      ...P,
+      name: "ds",
+      type: "dataset",
+      entries: [a],
+    });
     expect(back.created).toBe(false);
     expect(back.version.version).toBe("v0");
     expect((await t.services.artifacts.get(alice, { ...P, ref: "ds:latest" })).version).toBe("v0");
@@ -76,23 +91,46 @@ function suite(kind: "pglite" | "postgres") {
 
   it("resolves every reference form", async () => {
     const v1 = await t.services.artifacts.get(alice, { ...P, ref: "ds:v1" });
-    for (const ref of ["ds:v1", `ds:${v1.digest}`, `ds:${v1.digest.slice(0, 16)}`, "vision/ds:v1", "alice/vision/ds:v1"]) {
+    for (const ref of [
+      "ds:v1",
+      `ds:${v1.digest}`,
+      `ds:${v1.digest.slice(0, 16)}`,
+      "vision/ds:v1",
+      "alice/vision/ds:v1",
+    ]) {
       expect((await t.services.artifacts.get(alice, { ...P, ref })).id).toBe(v1.id);
     }
     await expectCode(t.services.artifacts.get(alice, { ...P, ref: "ds:v9" }), "NOT_FOUND");
     await expectCode(t.services.artifacts.get(alice, { ...P, ref: "nope:latest" }), "NOT_FOUND");
-    await expectCode(t.services.artifacts.get(alice, { ...P, ref: "a/b/c/d" }), "INVALID_REFERENCE");
+    await expectCode(
+      t.services.artifacts.get(alice, { ...P, ref: "a/b/c/d" }),
+      "INVALID_REFERENCE",
+    );
   });
 
   it("refuses a name held by another type, reserved aliases and bad paths, storing nothing", async () => {
     const a = await file("x.bin", "x");
-    await expectCode(t.services.artifacts.log(alice, { ...P, name: "ds", type: "model", entries: [a] }), "NAME_TAKEN_BY_OTHER_TYPE");
     await expectCode(
-      t.services.artifacts.log(alice, { ...P, name: "m", type: "model", entries: [a], aliases: ["v3"] }),
+      t.services.artifacts.log(alice, { ...P, name: "ds", type: "model", entries: [a] }),
+      "NAME_TAKEN_BY_OTHER_TYPE",
+    );
+    await expectCode(
+      t.services.artifacts.log(alice, {
+        ...P,
+        name: "m",
+        type: "model",
+        entries: [a],
+        aliases: ["v3"],
+      }),
       "RESERVED_ALIAS",
     );
     await expectCode(
-      t.services.artifacts.log(alice, { ...P, name: "m", type: "model", entries: [{ ...a, path: "../etc/passwd" }] }),
+      t.services.artifacts.log(alice, {
+        ...P,
+        name: "m",
+        type: "model",
+        entries: [{ ...a, path: "../etc/passwd" }],
+      }),
       "INVALID_PATH",
     );
     await expectCode(
@@ -105,7 +143,12 @@ function suite(kind: "pglite" | "postgres") {
   it("refuses to commit blobs the entity never uploaded (no dedup oracle)", async () => {
     const { digest, size } = await t.upload(bob.userId, "bob's secret bytes");
     await expectCode(
-      t.services.artifacts.log(alice, { ...P, name: "steal", type: "dataset", entries: [{ path: "s", digest, size }] }),
+      t.services.artifacts.log(alice, {
+        ...P,
+        name: "steal",
+        type: "dataset",
+        entries: [{ path: "s", digest, size }],
+      }),
       "INVALID_MANIFEST",
     );
     const missing = await t.services.blobs.missing(alice, { ...P, blobs: [{ digest, size }] });
@@ -115,7 +158,10 @@ function suite(kind: "pglite" | "postgres") {
   it("reports as missing only what the entity does not own", async () => {
     const { digest, size } = await t.upload(alice.userId, "owned by alice");
     const other = { digest: "a".repeat(64), size: 5 };
-    const result = await t.services.blobs.missing(alice, { ...P, blobs: [{ digest, size }, other] });
+    const result = await t.services.blobs.missing(alice, {
+      ...P,
+      blobs: [{ digest, size }, other],
+    });
     expect(result.missing.map((m) => m.digest)).toEqual([other.digest]);
     expect(result.missing[0]?.upload.kind).toBe("put");
   });
@@ -128,7 +174,12 @@ function suite(kind: "pglite" | "postgres") {
       ref: "s3://bucket/raw/cat.png",
       extra: { etag: "etag-123", versionID: "v-1" },
     };
-    const logged = await t.services.artifacts.log(alice, { ...P, name: "refs", type: "dataset", entries: [ref] });
+    const logged = await t.services.artifacts.log(alice, {
+      ...P,
+      name: "refs",
+      type: "dataset",
+      entries: [ref],
+    });
     expect(logged.created).toBe(true);
   });
 
@@ -142,9 +193,13 @@ function suite(kind: "pglite" | "postgres") {
   });
 
   it("numbers 20 concurrent commits of distinct contents without gaps, and identical ones once", async () => {
-    const entries = await Promise.all(Array.from({ length: 20 }, (_, i) => file("f.txt", `concurrent ${i}`)));
+    const entries = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => file("f.txt", `concurrent ${i}`)),
+    );
     const results = await Promise.all(
-      entries.map((entry) => t.services.artifacts.log(alice, { ...P, name: "race", type: "dataset", entries: [entry] })),
+      entries.map((entry) =>
+        t.services.artifacts.log(alice, { ...P, name: "race", type: "dataset", entries: [entry] }),
+      ),
     );
     const numbers = results.map((r) => r.version.number).sort((x, y) => x - y);
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i));
@@ -152,7 +207,9 @@ function suite(kind: "pglite" | "postgres") {
 
     const same = await file("same.txt", "identical");
     const twins = await Promise.all(
-      Array.from({ length: 20 }, () => t.services.artifacts.log(alice, { ...P, name: "twins", type: "dataset", entries: [same] })),
+      Array.from({ length: 20 }, () =>
+        t.services.artifacts.log(alice, { ...P, name: "twins", type: "dataset", entries: [same] }),
+      ),
     );
     expect(new Set(twins.map((r) => r.version.id)).size).toBe(1);
     expect(twins.filter((r) => r.created)).toHaveLength(1);

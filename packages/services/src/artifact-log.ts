@@ -47,9 +47,22 @@ export async function resolveSelector(
   actor: Actor | null,
   input: ArtifactSelectorInput,
   action: "read" | "write" | "delete" | "manage_aliases" = "read",
-): Promise<{ project: AccessibleProject; versionId: string; collectionId: string; collectionName: string }> {
-  const ref = qualifyReference(parseReference(input.ref), { entity: input.entity, project: input.project });
-  const project = await resolveProject(deps.db, actor, { entity: ref.entity, project: ref.project }, action);
+): Promise<{
+  project: AccessibleProject;
+  versionId: string;
+  collectionId: string;
+  collectionName: string;
+}> {
+  const ref = qualifyReference(parseReference(input.ref), {
+    entity: input.entity,
+    project: input.project,
+  });
+  const project = await resolveProject(
+    deps.db,
+    actor,
+    { entity: ref.entity, project: ref.project },
+    action,
+  );
   const { versionId, collection } = await resolveVersionId(deps.db, project.id, ref);
   return { project, versionId, collectionId: collection.id, collectionName: collection.name };
 }
@@ -68,7 +81,11 @@ export async function getArtifact(
  * Records that a run used a version (lineage "used" edge). The run lives in the input's project;
  * the version may live in any project the caller can read.
  */
-export async function useArtifact(deps: ServiceDeps, actor: Actor | null, input: UseInput): Promise<VersionInfo> {
+export async function useArtifact(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: UseInput,
+): Promise<VersionInfo> {
   const runProject = await resolveProject(deps.db, actor, input, "write");
   const run = await deps.db
     .selectFrom("runs")

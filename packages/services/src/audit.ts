@@ -5,7 +5,13 @@ import type { Kysely, Transaction } from "kysely";
 export interface AuditRecord {
   actorId: string | null;
   projectId: string;
-  action: "alias.set" | "alias.move" | "alias.remove" | "version.delete" | "version.expire" | "project.visibility";
+  action:
+    | "alias.set"
+    | "alias.move"
+    | "alias.remove"
+    | "version.delete"
+    | "version.expire"
+    | "project.visibility";
   collection?: string;
   alias?: string;
   fromVersion?: string | null;

@@ -1,12 +1,17 @@
 import { z } from "zod";
 import { MAX_ENTRIES_PER_REQUEST, projectRefSchema } from "./inputs.js";
 
-const digestSchema = z.string().regex(/^[0-9a-f]{64}$/, "a blob digest is 64 lowercase hex characters (SHA-256)");
+const digestSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "a blob digest is 64 lowercase hex characters (SHA-256)");
 
 export const blobsMissingInputSchema = projectRefSchema.extend({
   blobs: z
     .array(z.object({ digest: digestSchema, size: z.number().int().nonnegative() }))
-    .max(MAX_ENTRIES_PER_REQUEST, `at most ${MAX_ENTRIES_PER_REQUEST} blobs per request: ask in batches`),
+    .max(
+      MAX_ENTRIES_PER_REQUEST,
+      `at most ${MAX_ENTRIES_PER_REQUEST} blobs per request: ask in batches`,
+    ),
 });
 export type BlobsMissingInput = z.infer<typeof blobsMissingInputSchema>;
 
@@ -16,7 +21,11 @@ export const blobCompleteInputSchema = projectRefSchema.extend({
   multipart: z
     .object({
       uploadId: z.string().min(1),
-      parts: z.array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1) })).min(1),
+      parts: z
+        .array(
+          z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1) }),
+        )
+        .min(1),
     })
     .optional(),
 });

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { CairnError } from "@cairn/core";
 import type { Actor } from "./actor.js";
+import type { BlobCompleteInput, BlobsMissingInput } from "./blob-inputs.js";
 import { signByteToken } from "./byte-tokens.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
-import type { BlobCompleteInput, BlobsMissingInput } from "./blob-inputs.js";
 import { resolveProject } from "./project-access.js";
 
 /** Upload targets handed to clients live this long (seconds). */
@@ -18,7 +18,12 @@ export const MULTIPART_PART_SIZE = 16 * 1024 * 1024;
 export type UploadTarget =
   /** `complete`: call blobs.complete after the PUT (presigned bucket uploads); false for the server's route. */
   | { kind: "put"; url: string; headers: Record<string, string>; complete: boolean }
-  | { kind: "multipart"; uploadId: string; partSize: number; parts: Array<{ partNumber: number; url: string; size: number }> };
+  | {
+      kind: "multipart";
+      uploadId: string;
+      partSize: number;
+      parts: Array<{ partNumber: number; url: string; size: number }>;
+    };
 
 /**
  * Blob ownership and transfer. The dedup rule (no oracle): a blob is reported "not missing" only
@@ -30,7 +35,10 @@ export function createBlobsService(deps: ServiceDeps) {
   const { db, blobs } = deps;
 
   /** URL of the server's own byte route for `digest` with a signed token. */
-  function serverUrl(digest: string, claims: { op: "put" | "get"; e?: string; s?: number }): string {
+  function serverUrl(
+    digest: string,
+    claims: { op: "put" | "get"; e?: string; s?: number },
+  ): string {
     const token = signByteToken(deps.signingSecret, {
       d: digest,
       x: Math.floor(nowOf(deps).getTime() / 1000) + UPLOAD_URL_TTL_SECONDS,
@@ -40,12 +48,18 @@ export function createBlobsService(deps: ServiceDeps) {
   }
 
   /** Records that `entityId` holds the verified blob (after an upload or a proof of possession). */
-  async function recordUpload(input: { digest: string; size: number; entityId: string }): Promise<void> {
+  async function recordUpload(input: {
+    digest: string;
+    size: number;
+    entityId: string;
+  }): Promise<void> {
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto("blobs")
         .values({ digest: input.digest, size: input.size, verified: true })
-        .onConflict((oc) => oc.column("digest").doUpdateSet({ verified: true, last_referenced_at: nowOf(deps) }))
+        .onConflict((oc) =>
+          oc.column("digest").doUpdateSet({ verified: true, last_referenced_at: nowOf(deps) }),
+        )
         .execute();
       await trx
         .insertInto("blob_owners")
@@ -69,7 +83,10 @@ export function createBlobsService(deps: ServiceDeps) {
      * Which of `blobs` the project's entity must upload, each with an upload target. Also opens
      * an upload session per missing blob, which keeps blob GC away from it while it is in flight.
      */
-    async missing(actor: Actor | null, input: BlobsMissingInput): Promise<{ missing: Array<{ digest: string; size: number; upload: UploadTarget }> }> {
+    async missing(
+      actor: Actor | null,
+      input: BlobsMissingInput,
+    ): Promise<{ missing: Array<{ digest: string; size: number; upload: UploadTarget }> }> {
       const project = await resolveProject(db, actor, input, "write");
       const wanted = new Map(input.blobs.map((b) => [b.digest, b.size]));
       const digests = [...wanted.keys()];
@@ -126,7 +143,11 @@ export function createBlobsService(deps: ServiceDeps) {
     async complete(actor: Actor | null, input: BlobCompleteInput): Promise<{ ok: true }> {
       const project = await resolveProject(db, actor, input, "write");
       if (input.multipart) {
-        await blobs.completeMultipart(input.digest, input.multipart.uploadId, input.multipart.parts);
+        await blobs.completeMultipart(
+          input.digest,
+          input.multipart.uploadId,
+          input.multipart.parts,
+        );
       } else {
         const stat = await blobs.stat(input.digest);
         if (!stat) {
@@ -136,7 +157,10 @@ export function createBlobsService(deps: ServiceDeps) {
           );
         }
         if (stat.size !== input.size) {
-          throw new CairnError("DIGEST_MISMATCH", `Blob ${input.digest} has ${stat.size} bytes, not the ${input.size} declared.`);
+          throw new CairnError(
+            "DIGEST_MISMATCH",
+            `Blob ${input.digest} has ${stat.size} bytes, not the ${input.size} declared.`,
+          );
         }
         if (!deps.bucketEnforcesChecksum) {
           const verdict = await blobs.verify(input.digest);
@@ -158,7 +182,12 @@ export function createBlobsService(deps: ServiceDeps) {
      * (another tenant's upload), the bytes are only hashed — a proof of possession — so a bad upload
      * can never overwrite good bytes. Otherwise the store writes them, verifying as it goes.
      */
-    async receiveUpload(input: { digest: string; size: number; entityId: string; body: Readable }): Promise<void> {
+    async receiveUpload(input: {
+      digest: string;
+      size: number;
+      entityId: string;
+      body: Readable;
+    }): Promise<void> {
       if (await blobs.has(input.digest)) {
         const hash = createHash("sha256");
         let size = 0;
@@ -187,19 +216,37 @@ export function createBlobsService(deps: ServiceDeps) {
     },
   };
 
-  async function uploadTarget(digest: string, size: number, entityId: string): Promise<UploadTarget> {
+  async function uploadTarget(
+    digest: string,
+    size: number,
+    entityId: string,
+  ): Promise<UploadTarget> {
     // A blob another tenant already stored is never presigned to its final key: the upload goes
     // through the server, which only hashes it (see receiveUpload).
     const storedElsewhere = await blobs.has(digest);
     if (!storedElsewhere) {
       if (size >= MULTIPART_THRESHOLD) {
-        const multipart = await blobs.createMultipart(digest, size, MULTIPART_PART_SIZE, { expiresIn: UPLOAD_URL_TTL_SECONDS });
-        if (multipart) return { kind: "multipart", uploadId: multipart.uploadId, partSize: MULTIPART_PART_SIZE, parts: multipart.parts };
+        const multipart = await blobs.createMultipart(digest, size, MULTIPART_PART_SIZE, {
+          expiresIn: UPLOAD_URL_TTL_SECONDS,
+        });
+        if (multipart)
+          return {
+            kind: "multipart",
+            uploadId: multipart.uploadId,
+            partSize: MULTIPART_PART_SIZE,
+            parts: multipart.parts,
+          };
       }
       const presigned = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
-      if (presigned) return { kind: "put", url: presigned.url, headers: presigned.headers, complete: true };
+      if (presigned)
+        return { kind: "put", url: presigned.url, headers: presigned.headers, complete: true };
     }
-    return { kind: "put", url: serverUrl(digest, { op: "put", e: entityId, s: size }), headers: {}, complete: false };
+    return {
+      kind: "put",
+      url: serverUrl(digest, { op: "put", e: entityId, s: size }),
+      headers: {},
+      complete: false,
+    };
   }
 }
 

@@ -46,7 +46,10 @@ export function verifyByteToken(
   const expected = createHmac("sha256", secret).update(payload).digest();
   const given = Buffer.from(mac, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new CairnError("UNAUTHORIZED", "Invalid byte-transfer token: request a fresh URL from the API.");
+    throw new CairnError(
+      "UNAUTHORIZED",
+      "Invalid byte-transfer token: request a fresh URL from the API.",
+    );
   }
   let claims: ByteTokenClaims;
   try {
@@ -56,7 +59,10 @@ export function verifyByteToken(
   }
   const now = expect.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (claims.x < now) {
-    throw new CairnError("FORBIDDEN", "This byte-transfer URL has expired: request a fresh one from the API.");
+    throw new CairnError(
+      "FORBIDDEN",
+      "This byte-transfer URL has expired: request a fresh one from the API.",
+    );
   }
   if (claims.d !== expect.digest || claims.op !== expect.op) {
     throw new CairnError("FORBIDDEN", "This byte-transfer URL is for another blob or operation.");

@@ -120,7 +120,9 @@ export async function commitVersion(trx: Db, req: CommitRequest): Promise<Commit
     const expiresAt = effectiveExpiry({
       versionTtl: ttl,
       collectionDefaultTtl:
-        collection.default_ttl_ms === null ? null : { kind: "duration", ms: Number(collection.default_ttl_ms) },
+        collection.default_ttl_ms === null
+          ? null
+          : { kind: "duration", ms: Number(collection.default_ttl_ms) },
       createdAt: req.now,
     });
     const inserted = await trx
@@ -198,14 +200,23 @@ export async function applyAliasMoves(trx: Db, req: AliasMoveRequest): Promise<v
     addLatest: req.addLatest,
   });
   if (moves.length === 0) return;
-  assertMayMoveAliases(req.project, moves.map((m) => m.alias));
+  assertMayMoveAliases(
+    req.project,
+    moves.map((m) => m.alias),
+  );
   const audit: AuditRecord[] = [];
   for (const move of moves) {
     await trx
       .insertInto("aliases")
-      .values({ collection_id: req.collectionId, alias: move.alias, version_id: req.target.versionId })
+      .values({
+        collection_id: req.collectionId,
+        alias: move.alias,
+        version_id: req.target.versionId,
+      })
       .onConflict((oc) =>
-        oc.columns(["collection_id", "alias"]).doUpdateSet({ version_id: req.target.versionId, updated_at: sql`now()` }),
+        oc
+          .columns(["collection_id", "alias"])
+          .doUpdateSet({ version_id: req.target.versionId, updated_at: sql`now()` }),
       )
       .execute();
     audit.push({
@@ -247,7 +258,11 @@ interface Contents {
   sorted?: ManifestEntry[];
 }
 
-async function inlineContents(trx: Db, entityId: string, entries: readonly ManifestEntry[]): Promise<Contents> {
+async function inlineContents(
+  trx: Db,
+  entityId: string,
+  entries: readonly ManifestEntry[],
+): Promise<Contents> {
   for (const entry of entries) assertEntryShape(entry);
   const sorted = sortEntries(entries);
   const digest = computeVersionDigest(sorted, nodeSha256);
@@ -301,7 +316,10 @@ async function draftContents(trx: Db, entityId: string, draftId: string): Promis
     after = page[page.length - 1]!.path;
   }
   if (builder.count === 0) {
-    throw new CairnError("DRAFT_EMPTY", "This draft has no entries: upsert files before finishing it.");
+    throw new CairnError(
+      "DRAFT_EMPTY",
+      "This draft has no entries: upsert files before finishing it.",
+    );
   }
   const missing = await trx
     .selectFrom("draft_entries as de")
@@ -323,7 +341,9 @@ async function draftContents(trx: Db, entityId: string, draftId: string): Promis
   if (missing.length > 0) throw notUploaded(missing.map((m) => m.path));
   // Lock and refresh the referenced blob rows (see inlineContents) so GC cannot race the commit.
   await sql`update blobs set last_referenced_at = now()
-    where digest in (select digest from draft_entries where draft_id = ${draftId} and ref is null)`.execute(trx);
+    where digest in (select digest from draft_entries where draft_id = ${draftId} and ref is null)`.execute(
+    trx,
+  );
   return { digest: builder.digest(), count: builder.count, totalSize };
 }
 
@@ -335,26 +355,46 @@ export function entryOfRow(row: {
   ref: string | null;
   extra: unknown;
 }): ManifestEntry {
-  const entry: ManifestEntry = { path: row.path, digest: row.digest, size: row.size === null ? null : Number(row.size) };
+  const entry: ManifestEntry = {
+    path: row.path,
+    digest: row.digest,
+    size: row.size === null ? null : Number(row.size),
+  };
   if (row.ref !== null) entry.ref = row.ref;
-  if (row.extra !== null && row.extra !== undefined && Object.keys(row.extra as object).length > 0) {
+  if (
+    row.extra !== null &&
+    row.extra !== undefined &&
+    Object.keys(row.extra as object).length > 0
+  ) {
     entry.extra = row.extra as NonNullable<ManifestEntry["extra"]>;
   }
   return entry;
 }
 
 async function ensureManifest(trx: Db, contents: Contents, source: CommitSource): Promise<number> {
-  const found = await trx.selectFrom("manifests").select("id").where("digest", "=", contents.digest).executeTakeFirst();
+  const found = await trx
+    .selectFrom("manifests")
+    .select("id")
+    .where("digest", "=", contents.digest)
+    .executeTakeFirst();
   if (found) return Number(found.id);
   const inserted = await trx
     .insertInto("manifests")
-    .values({ digest: contents.digest, entry_count: contents.count, total_size: contents.totalSize })
+    .values({
+      digest: contents.digest,
+      entry_count: contents.count,
+      total_size: contents.totalSize,
+    })
     .onConflict((oc) => oc.column("digest").doNothing())
     .returning("id")
     .executeTakeFirst();
   if (!inserted) {
     // Another transaction committed the same contents first: its manifest is complete.
-    const again = await trx.selectFrom("manifests").select("id").where("digest", "=", contents.digest).executeTakeFirstOrThrow();
+    const again = await trx
+      .selectFrom("manifests")
+      .select("id")
+      .where("digest", "=", contents.digest)
+      .executeTakeFirstOrThrow();
     return Number(again.id);
   }
   const manifestId = Number(inserted.id);
@@ -362,15 +402,26 @@ async function ensureManifest(trx: Db, contents: Contents, source: CommitSource)
     await insertManifestEntries(trx, manifestId, contents.sorted ?? []);
   } else {
     await sql`insert into manifest_entries (manifest_id, path, digest, size, ref, extra)
-      select ${manifestId}, path, digest, size, ref, extra from draft_entries where draft_id = ${source.draftId}`.execute(trx);
+      select ${manifestId}, path, digest, size, ref, extra from draft_entries where draft_id = ${source.draftId}`.execute(
+      trx,
+    );
   }
   return manifestId;
 }
 
-async function assertRunsExist(trx: Db, projectId: string, runIds: readonly string[]): Promise<void> {
+async function assertRunsExist(
+  trx: Db,
+  projectId: string,
+  runIds: readonly string[],
+): Promise<void> {
   const unique = [...new Set(runIds)];
   if (unique.length === 0) return;
-  const rows = await trx.selectFrom("runs").select("id").where("project_id", "=", projectId).where("id", "in", unique).execute();
+  const rows = await trx
+    .selectFrom("runs")
+    .select("id")
+    .where("project_id", "=", projectId)
+    .where("id", "in", unique)
+    .execute();
   if (rows.length !== unique.length) {
     const have = new Set(rows.map((r) => r.id));
     const missing = unique.filter((id) => !have.has(id));
@@ -400,7 +451,10 @@ export function assertEntryShape(entry: ManifestEntry): void {
     );
   }
   if (entry.ref === undefined && entry.size === null) {
-    throw new CairnError("INVALID_MANIFEST", `Entry "${entry.path}" is a stored file: its size is required.`);
+    throw new CairnError(
+      "INVALID_MANIFEST",
+      `Entry "${entry.path}" is a stored file: its size is required.`,
+    );
   }
 }
 

@@ -13,6 +13,10 @@ export async function loadSigningSecret(db: Kysely<Database>): Promise<Uint8Arra
     .values({ key: "signing_secret", value: randomBytes(32).toString("hex") })
     .onConflict((oc) => oc.column("key").doNothing())
     .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", "signing_secret").executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", "signing_secret")
+    .executeTakeFirstOrThrow();
   return Buffer.from(row.value, "hex");
 }

@@ -26,13 +26,20 @@ export interface VersionInfo {
 }
 
 /** The TTL columns of a version row as a core TtlSetting. */
-export function ttlOfRow(row: { ttl_policy: "inherit" | "none" | "duration"; ttl_ms: number | null }): TtlSetting {
-  if (row.ttl_policy === "duration" && row.ttl_ms !== null) return { kind: "duration", ms: row.ttl_ms };
+export function ttlOfRow(row: {
+  ttl_policy: "inherit" | "none" | "duration";
+  ttl_ms: number | null;
+}): TtlSetting {
+  if (row.ttl_policy === "duration" && row.ttl_ms !== null)
+    return { kind: "duration", ms: row.ttl_ms };
   return { kind: row.ttl_policy === "none" ? "none" : "inherit" };
 }
 
 /** Loads VersionInfo for many versions, in the order of `ids` (missing ids are skipped). */
-export async function loadVersionInfos(db: Kysely<Database>, ids: readonly string[]): Promise<VersionInfo[]> {
+export async function loadVersionInfos(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<VersionInfo[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom("versions")

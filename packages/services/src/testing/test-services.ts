@@ -62,7 +62,12 @@ export async function createTestServices(
     async upload(entityId, bytes) {
       const buffer = typeof bytes === "string" ? Buffer.from(bytes) : Buffer.from(bytes);
       const digest = createHash("sha256").update(buffer).digest("hex");
-      await services.blobs.receiveUpload({ digest, size: buffer.length, entityId, body: Readable.from([buffer]) });
+      await services.blobs.receiveUpload({
+        digest,
+        size: buffer.length,
+        entityId,
+        body: Readable.from([buffer]),
+      });
       return { digest, size: buffer.length };
     },
     async close() {
