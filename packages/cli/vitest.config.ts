@@ -1,0 +1,3 @@
+import { cairnProject } from "@cairn/vitest-config";
+
+export default cairnProject("@cairn/cli");
