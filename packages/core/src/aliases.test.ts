@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-of.js";
 import {
   type AliasMove,
   type AliasState,
@@ -8,15 +9,6 @@ import {
   planAliasRemoval,
   setAliasesOf,
 } from "./index.js";
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isCairnError(err) ? err.code : "not a CairnError";
-  }
-  return undefined;
-}
 
 /** Applies moves to a state, as the server's transaction would. */
 function apply(state: AliasState, moves: readonly AliasMove[]): Map<string, number> {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-of.js";
 import {
   type CanonicalValue,
   canonicalEntryLine,
@@ -8,15 +9,6 @@ import {
   isCairnError,
   type ManifestEntry,
 } from "./index.js";
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isCairnError(err) ? err.code : "not a CairnError";
-  }
-  return undefined;
-}
 
 /** Reference order: compare arrays of code points. */
 function byCodePointArrays(a: string, b: string): number {

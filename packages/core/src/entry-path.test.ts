@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   entryBaseName,
   isCairnError,
@@ -8,16 +9,6 @@ import {
   MAX_ENTRY_SEGMENT_BYTES,
   normalizeEntryPath,
 } from "./index.js";
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (isCairnError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CairnError, nothing was thrown");
-}
 
 function tryNormalize(p: string): string | undefined {
   try {

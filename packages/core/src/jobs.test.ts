@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   type CairnError,
   isCairnError,
@@ -12,16 +13,6 @@ import {
 
 const DIGEST = "a".repeat(64);
 const DRAFT = "0b6f3c1e-5d2a-4b8e-9f3a-2c1d0e9b8a7f";
-
-function caught(fn: () => unknown): CairnError {
-  try {
-    fn();
-  } catch (err) {
-    if (isCairnError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a CairnError");
-}
 
 describe("queue names", () => {
   it("has one payload schema per queue", () => {
@@ -59,7 +50,7 @@ describe("parseJobPayload", () => {
     ["blob-verify", { digest: "A".repeat(64) }, "digest"],
     ["blob-verify", { digest: "a".repeat(63) }, "digest"],
   ] as const)("rejects a bad %s payload, naming the field", (queue, data, field) => {
-    const err = caught(() => parseJobPayload(queue, data));
+    const err = errorOf(() => parseJobPayload(queue, data));
     expect(err.code).toBe("INVALID_INPUT");
     expect(err.message).toContain(`queue "${queue}"`);
     expect(err.message).toContain(`${field}:`);
@@ -67,11 +58,11 @@ describe("parseJobPayload", () => {
   });
 
   it("rejects data that is not an object", () => {
-    expect(caught(() => parseJobPayload("finish", null)).message).toContain("(payload)");
+    expect(errorOf(() => parseJobPayload("finish", null)).message).toContain("(payload)");
   });
 
   it("rejects an unknown queue, listing the known ones", () => {
-    const err = caught(() => parseJobPayload("nope" as "finish", { draftId: DRAFT }));
+    const err = errorOf(() => parseJobPayload("nope" as "finish", { draftId: DRAFT }));
     expect(err.code).toBe("INVALID_INPUT");
     expect(err.message).toContain("upsert, finish, ttl-expiry, blob-gc, blob-verify");
   });
@@ -122,10 +113,10 @@ describe("jobIdFor", () => {
   });
 
   it("validates the payload before building an id", () => {
-    expect(caught(() => jobIdFor("upsert", { draftId: DRAFT, seq: -1 })).code).toBe(
+    expect(errorOf(() => jobIdFor("upsert", { draftId: DRAFT, seq: -1 })).code).toBe(
       "INVALID_INPUT",
     );
-    expect(caught(() => jobIdFor("finish", { draftId: "x.y" })).code).toBe("INVALID_INPUT");
+    expect(errorOf(() => jobIdFor("finish", { draftId: "x.y" })).code).toBe("INVALID_INPUT");
   });
 
   it("types ids of keyed queues as strings", () => {

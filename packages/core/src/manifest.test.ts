@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   type CairnError,
   diffManifests,
@@ -7,16 +8,6 @@ import {
   manifestTotals,
   parseManifestEntries,
 } from "./index.js";
-
-function errorOf(fn: () => unknown): CairnError {
-  try {
-    fn();
-  } catch (err) {
-    if (isCairnError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a CairnError");
-}
 
 const a: ManifestEntry = { path: "a.txt", digest: "da", size: 1 };
 const b: ManifestEntry = { path: "b.txt", digest: "db", size: 2 };

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   type CairnErrorCode,
   formatVersionAlias,
@@ -21,17 +22,6 @@ import {
   validateProjectName,
   validateTag,
 } from "./index.js";
-
-/** Calls `fn` and returns the CairnError it throws; fails the test if it does not throw one. */
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (isCairnError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CairnError, nothing was thrown");
-}
 
 function expectRejected(fn: () => unknown, code: CairnErrorCode, ...fragments: string[]): void {
   const error = errorOf(fn);

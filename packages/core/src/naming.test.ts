@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   isCairnError,
   isDirectoryMarkerKey,
@@ -11,16 +12,6 @@ import {
   normalizeEntryPath,
   parseReferenceUri,
 } from "./index.js";
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (isCairnError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CairnError, nothing was thrown");
-}
 
 /**
  * One row of a seed table: the API call (as written in the seed), and the resulting artifact

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   type ArtifactRef,
   artifactRefSchema,
@@ -10,16 +11,6 @@ import {
   qualifyReference,
   referencesEqual,
 } from "./index.js";
-
-function errorOf(fn: () => unknown): { code: string; message: string; cause?: unknown } {
-  try {
-    fn();
-  } catch (error) {
-    if (isCairnError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CairnError, nothing was thrown");
-}
 
 const digest16 = "0123456789abcdef";
 const digest64 = "ab".repeat(32);

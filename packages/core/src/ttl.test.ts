@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   assertDeletable,
   type CairnError,
@@ -18,16 +19,6 @@ const S = 1000;
 const M = 60 * S;
 const H = 60 * M;
 const D = 24 * H;
-
-function caught(fn: () => unknown): CairnError {
-  try {
-    fn();
-  } catch (err) {
-    if (isCairnError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a CairnError");
-}
 
 describe("parseDuration", () => {
   it.each([
@@ -59,7 +50,7 @@ describe("parseDuration", () => {
     "0d0h",
     "36501d",
   ])("rejects %j with the accepted forms", (input) => {
-    const err = caught(() => parseDuration(input));
+    const err = errorOf(() => parseDuration(input));
     expect(err.code).toBe("INVALID_DURATION");
     expect(err.message).toContain("accepted forms");
     expect(err.message).toContain('"1d12h"');
@@ -84,8 +75,8 @@ describe("formatDuration", () => {
   });
 
   it("rejects negative and fractional values", () => {
-    expect(caught(() => formatDuration(-1)).code).toBe("INVALID_DURATION");
-    expect(caught(() => formatDuration(1.5)).code).toBe("INVALID_DURATION");
+    expect(errorOf(() => formatDuration(-1)).code).toBe("INVALID_DURATION");
+    expect(errorOf(() => formatDuration(1.5)).code).toBe("INVALID_DURATION");
   });
 
   it("property: parse(format(ms)) === ms for every positive duration", () => {
@@ -119,7 +110,7 @@ describe("TTL settings", () => {
   });
 
   it("explains the three forms on a bad setting, keeping the cause", () => {
-    const err = caught(() => parseTtlSetting("forever"));
+    const err = errorOf(() => parseTtlSetting("forever"));
     expect(err.code).toBe("INVALID_DURATION");
     expect(err.message).toMatch(/"inherit".*"none".*duration/);
     expect(isCairnError(err.cause, "INVALID_DURATION")).toBe(true);
@@ -175,7 +166,7 @@ describe("effectiveExpiry", () => {
 
   it("rejects an invalid creation date", () => {
     expect(
-      caught(() =>
+      errorOf(() =>
         effectiveExpiry({ versionTtl: day, collectionDefaultTtl: null, createdAt: new Date("x") }),
       ).code,
     ).toBe("INVALID_INPUT");
@@ -208,7 +199,7 @@ describe("assertDeletable", () => {
   });
 
   it("names the aliases and how to proceed", () => {
-    const err = caught(() =>
+    const err = errorOf(() =>
       assertDeletable({
         aliases: ["latest", "production"],
         deleteAliases: false,

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   formatReferenceUri,
   isCairnError,
@@ -9,16 +10,6 @@ import {
   uriBaseName,
   validateBucketName,
 } from "./index.js";
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (isCairnError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CairnError, nothing was thrown");
-}
 
 describe("parseReferenceUri", () => {
   it.each<[string, ParsedReferenceUri]>([

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-of.js";
 import golden from "../test/fixtures/golden-manifests.json" with { type: "json" };
 import {
   canonicalEntryLine,
@@ -16,15 +17,6 @@ import {
   sortEntries,
   VersionDigestBuilder,
 } from "./index.js";
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isCairnError(err) ? err.code : "not a CairnError";
-  }
-  return undefined;
-}
 
 /** A node:crypto hasher, as the server and client inject it. */
 function nodeHasher(): Hasher {

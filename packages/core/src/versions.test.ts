@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/error-of.js";
 import {
   assertSameType,
   type CairnError,
@@ -8,16 +9,6 @@ import {
   resolveLog,
   sha256Hex,
 } from "./index.js";
-
-function errorOf(fn: () => unknown): CairnError {
-  try {
-    fn();
-  } catch (err) {
-    if (isCairnError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a CairnError");
-}
 
 describe("nextVersionNumber", () => {
   it("starts at 0 and continues after the highest number ever used", () => {
