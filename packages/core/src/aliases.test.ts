@@ -4,7 +4,6 @@ import { codeOf } from "../test/error-of.js";
 import {
   type AliasMove,
   type AliasState,
-  isCairnError,
   planAliasMoves,
   planAliasRemoval,
   setAliasesOf,

@@ -6,7 +6,6 @@ import {
   canonicalEntryLine,
   canonicalJson,
   compareCodePoints,
-  isCairnError,
   type ManifestEntry,
 } from "./index.js";
 

@@ -1,8 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { errorOf } from "../test/error-of.js";
 import {
-  type CairnError,
-  isCairnError,
   isQueueName,
   JOB_PAYLOAD_SCHEMAS,
   type JobPayloads,

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/error-of.js";
 import {
-  type CairnError,
   diffManifests,
-  isCairnError,
   type ManifestEntry,
   manifestTotals,
   parseManifestEntries,

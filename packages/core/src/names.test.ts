@@ -4,7 +4,6 @@ import { errorOf } from "../test/error-of.js";
 import {
   type CairnErrorCode,
   formatVersionAlias,
-  isCairnError,
   isDigestLike,
   isVersionAlias,
   LATEST_ALIAS,

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/error-of.js";
 import {
-  isCairnError,
   isDirectoryMarkerKey,
   nameForAddFile,
   nameForDirEntry,

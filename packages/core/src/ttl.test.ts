@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/error-of.js";
 import {
   assertDeletable,
-  type CairnError,
   effectiveExpiry,
   expiryDecision,
   formatDuration,

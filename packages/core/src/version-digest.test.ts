@@ -9,7 +9,6 @@ import {
   compareCodePoints,
   computeVersionDigest,
   type Hasher,
-  isCairnError,
   MANIFEST_HEADER,
   type ManifestEntry,
   parseManifestEntries,

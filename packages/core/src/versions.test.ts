@@ -1,14 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/error-of.js";
-import {
-  assertSameType,
-  type CairnError,
-  isCairnError,
-  nextVersionNumber,
-  resolveLog,
-  sha256Hex,
-} from "./index.js";
+import { assertSameType, nextVersionNumber, resolveLog, sha256Hex } from "./index.js";
 
 describe("nextVersionNumber", () => {
   it("starts at 0 and continues after the highest number ever used", () => {
