@@ -102,12 +102,14 @@ export function createContext(deps: CliDeps, command: Command): CliContext {
     async qualify(ref) {
       // Parse first: a malformed reference is a usage error even when the server is down.
       const parsed = parseReference(ref);
+      assertLoggedIn(env);
       return qualifyReference(parsed, {
         project: defaultProject(),
         entity: parsed.entity === undefined ? await defaultEntity() : undefined,
       });
     },
     async project(name) {
+      assertLoggedIn(env);
       const project = name ?? defaultProject();
       if (!project) {
         throw new CairnError(
@@ -116,7 +118,8 @@ export function createContext(deps: CliDeps, command: Command): CliContext {
         );
       }
       const slash = project.indexOf("/");
-      if (slash !== -1) return { entity: project.slice(0, slash), project: project.slice(slash + 1) };
+      if (slash !== -1)
+        return { entity: project.slice(0, slash), project: project.slice(slash + 1) };
       return { entity: await defaultEntity(), project };
     },
     cacheDir: () => resolveCacheDir(env),

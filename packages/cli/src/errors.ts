@@ -56,15 +56,24 @@ export function familyOf(code: CairnErrorCode): Family {
       hint: "run `cairn login` or set CAIRN_API_KEY to a key with access (`cairn whoami` shows who you are)",
     };
   if (CONFLICT_CODES.has(code))
-    return { exitCode: EXIT_CODES.conflict, hint: "see `cairn info` / `cairn ls NAME` for the current state" };
+    return {
+      exitCode: EXIT_CODES.conflict,
+      hint: "see `cairn info` / `cairn ls NAME` for the current state",
+    };
   if (code === "UNAVAILABLE")
     return {
       exitCode: EXIT_CODES.unreachable,
       hint: "start it with `cairn server` or point CAIRN_BASE_URL / `cairn login --base-url` at it",
     };
   if (code === "DIGEST_MISMATCH")
-    return { exitCode: EXIT_CODES.verify, hint: "the bytes differ from their recorded digest; fetch them again" };
-  return { exitCode: EXIT_CODES.usage, hint: "see `cairn <command> --help` for the accepted forms" };
+    return {
+      exitCode: EXIT_CODES.verify,
+      hint: "the bytes differ from their recorded digest; fetch them again",
+    };
+  return {
+    exitCode: EXIT_CODES.usage,
+    hint: "see `cairn <command> --help` for the accepted forms",
+  };
 }
 
 /** A formatted failure: the single line to print on stderr and the exit code. */

@@ -35,7 +35,13 @@ export function registerAuthCommands(program: Command, deps: CliDeps): void {
             );
           }
           // Check the key before storing it, so a typo is reported now and not at the next command.
-          const cairn = new Cairn({ baseUrl, apiKey, env: {}, configPath: "/nonexistent", retry: { attempts: 2, baseMs: 100 } });
+          const cairn = new Cairn({
+            baseUrl,
+            apiKey,
+            env: {},
+            configPath: "/nonexistent",
+            retry: { attempts: 2, baseMs: 100 },
+          });
           let me: Awaited<ReturnType<typeof cairn.trpc.accounts.whoami.query>>;
           try {
             me = await callChecked(cairn, () => cairn.trpc.accounts.whoami.query());
@@ -54,7 +60,7 @@ export function registerAuthCommands(program: Command, deps: CliDeps): void {
         }),
       ),
     "cairn login --base-url http://127.0.0.1:8080 --api-key cairn_xxxx_yyyy --project demo",
-    "echo \"$KEY\" | cairn login --base-url https://cairn.example.com",
+    'echo "$KEY" | cairn login --base-url https://cairn.example.com',
   );
 
   example(
@@ -66,7 +72,9 @@ export function registerAuthCommands(program: Command, deps: CliDeps): void {
           const me = await ctx.call((t) => t.accounts.whoami.query());
           const baseUrl = ctx.cairn().baseUrl;
           ctx.output.result({ ...me, baseUrl }, () => {
-            ctx.output.line(`${me.user.name} on ${baseUrl}${me.isSiteAdmin ? " (site admin)" : ""}`);
+            ctx.output.line(
+              `${me.user.name} on ${baseUrl}${me.isSiteAdmin ? " (site admin)" : ""}`,
+            );
             for (const e of me.entities) ctx.output.line(`  ${e.name}  ${e.kind}  ${e.role}`);
           });
           return 0;
@@ -88,7 +96,10 @@ async function callChecked<T>(cairn: Cairn, fn: () => Promise<T>): Promise<T> {
 async function readKey(deps: CliDeps): Promise<string | undefined> {
   const stdin = process.stdin;
   if (stdin.isTTY) {
-    const rl = createInterface({ input: stdin, output: deps.streams.stderr as NodeJS.WritableStream });
+    const rl = createInterface({
+      input: stdin,
+      output: deps.streams.stderr as NodeJS.WritableStream,
+    });
     try {
       return (await rl.question("API key: ")).trim() || undefined;
     } finally {

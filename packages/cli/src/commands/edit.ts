@@ -24,7 +24,7 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
             }),
           );
           ctx.output.result(info, () =>
-            ctx.output.line(`${name} → ${q.entity}/${q.project}/${q.name}:${versionOf(info, q)}`),
+            ctx.output.line(`${name} → ${q.entity}/${q.project}/${q.name}:${info.version}`),
           );
           return 0;
         }),
@@ -48,7 +48,7 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
               alias: aliasName,
             }),
           );
-          ctx.output.result(result ?? { removed: aliasName }, () =>
+          ctx.output.result(result, () =>
             ctx.output.line(`removed ${aliasName} from ${q.entity}/${q.project}/${q.name}`),
           );
           return 0;
@@ -65,7 +65,10 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
       .option("--delete-aliases", "also remove the aliases that point at it")
       .action(
         action(deps, async (ctx, ref: string, options: { deleteAliases?: boolean }) => {
-          const artifact = await ctx.cairn().api().artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx
+            .cairn()
+            .api()
+            .artifact(fullRef(await ctx.qualify(ref)));
           await artifact.delete({ deleteAliases: options.deleteAliases ?? false });
           ctx.output.result({ deleted: artifact.qualifiedName }, () =>
             ctx.output.line(`deleted ${artifact.qualifiedName}`),
@@ -79,12 +82,17 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
   example(
     program
       .command("ttl")
-      .description("set how long a version is kept: a duration (30d, 12h), none (forever) or inherit")
+      .description(
+        "set how long a version is kept: a duration (30d, 12h), none (forever) or inherit",
+      )
       .argument("<ref>", "reference of the version")
       .argument("<ttl>", "DURATION | none | inherit")
       .action(
         action(deps, async (ctx, ref: string, ttl: string) => {
-          const artifact = await ctx.cairn().api().artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx
+            .cairn()
+            .api()
+            .artifact(fullRef(await ctx.qualify(ref)));
           artifact.ttl = ttl;
           await artifact.save();
           const info = artifact.info;
@@ -98,9 +106,4 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
       ),
     "cairn ttl mnist:v2 30d",
   );
-}
-
-function versionOf(info: unknown, q: { selector: { kind: string } }): string {
-  const version = (info as { version?: unknown } | null)?.version;
-  return typeof version === "string" ? version : q.selector.kind;
 }

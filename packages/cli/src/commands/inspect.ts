@@ -1,3 +1,4 @@
+import type { RouterOutputs, VersionInfo } from "@cairn/client";
 import { isCairnError } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliContext, CliDeps } from "../context.js";
@@ -12,7 +13,10 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
       .description(
         "list the artifacts of a project, or the versions of one artifact (aliases, sizes, dates)",
       )
-      .argument("[target]", "PROJECT or entity/PROJECT (collections), or NAME / project/NAME (versions)")
+      .argument(
+        "[target]",
+        "PROJECT or entity/PROJECT (collections), or NAME / project/NAME (versions)",
+      )
       .option("--type <type>", "only collections of this type")
       .action(
         action(deps, async (ctx, target: string | undefined, options: { type?: string }) => {
@@ -35,7 +39,10 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
       .argument("<ref>", "reference of the version")
       .action(
         action(deps, async (ctx, ref: string) => {
-          const artifact = await ctx.cairn().api().artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx
+            .cairn()
+            .api()
+            .artifact(fullRef(await ctx.qualify(ref)));
           const entries = artifact.manifest.entries;
           ctx.output.result(entries, () =>
             ctx.output.table(
@@ -52,11 +59,16 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
   example(
     program
       .command("info")
-      .description("show a version: metadata, digest, size, aliases, TTL, the run that logged it and the runs that used it")
+      .description(
+        "show a version: metadata, digest, size, aliases, TTL, the run that logged it and the runs that used it",
+      )
       .argument("<ref>", "reference of the version")
       .action(
         action(deps, async (ctx, ref: string) => {
-          const artifact = await ctx.cairn().api().artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx
+            .cairn()
+            .api()
+            .artifact(fullRef(await ctx.qualify(ref)));
           const [loggedBy, usedBy] = await Promise.all([artifact.loggedBy(), artifact.usedBy()]);
           const info = artifact.info;
           ctx.output.result({ ...info, ref: artifact.qualifiedName, loggedBy, usedBy }, () => {
@@ -68,7 +80,10 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
               ["aliases", info.aliases.join(", ") || "-"],
               ["tags", info.tags.join(", ") || "-"],
               ["created", formatDate(info.createdAt)],
-              ["ttl", `${info.ttl}${info.expiresAt ? ` (expires ${formatDate(info.expiresAt)})` : ""}`],
+              [
+                "ttl",
+                `${info.ttl}${info.expiresAt ? ` (expires ${formatDate(info.expiresAt)})` : ""}`,
+              ],
               ["description", info.description ?? "-"],
               ["metadata", JSON.stringify(info.metadata)],
               ["logged by", loggedBy ? `run ${loggedBy.id} (${loggedBy.jobType})` : "-"],
@@ -98,7 +113,9 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
             for (const e of diff.added) ctx.output.line(`+ ${e.path}  ${formatBytes(e.size)}`);
             for (const e of diff.removed) ctx.output.line(`- ${e.path}  ${formatBytes(e.size)}`);
             for (const c of diff.changed)
-              ctx.output.line(`~ ${c.path}  ${formatBytes(c.before.size)} → ${formatBytes(c.after.size)}`);
+              ctx.output.line(
+                `~ ${c.path}  ${formatBytes(c.before.size)} → ${formatBytes(c.after.size)}`,
+              );
             const t = diff.totals;
             ctx.output.note(
               `${t.added} added (${formatBytes(t.addedBytes)}), ${t.removed} removed (${formatBytes(t.removedBytes)}), ${t.changed} changed${diff.truncated ? " (list truncated)" : ""}`,
@@ -123,7 +140,7 @@ async function listVersionsOf(ctx: CliContext, target: string): Promise<true | u
     if (isCairnError(error, "INVALID_REFERENCE") && parts.length <= 2) return undefined;
     throw error;
   }
-  const versions = [];
+  const versions: VersionInfo[] = [];
   try {
     let cursor: string | undefined;
     do {
@@ -160,7 +177,7 @@ async function listCollections(
   type: string | undefined,
 ): Promise<void> {
   const where = await ctx.project(project);
-  const collections = [];
+  const collections: RouterOutputs["artifacts"]["listCollections"]["collections"] = [];
   let cursor: string | undefined;
   do {
     const page = await ctx.call((t) =>

@@ -1,9 +1,7 @@
-import { readServerEnv, startServer } from "@cairn/server";
-import { readWorkerEnv, startWorker } from "@cairn/worker";
 import type { Command } from "commander";
+import { pino } from "pino";
 import type { CliDeps } from "../context.js";
 import { example } from "./action.js";
-import { createJsonLogger } from "./json-logger.js";
 
 /** `cairn server` and `cairn worker`: long-running processes, stopped by SIGINT/SIGTERM. */
 export function registerServerCommands(program: Command, deps: CliDeps): void {
@@ -14,6 +12,9 @@ export function registerServerCommands(program: Command, deps: CliDeps): void {
         "start the Cairn server (embedded PGlite + directory store + in-process jobs unless DATABASE_URL / REDIS_URL / S3 settings say otherwise)",
       )
       .action(async () => {
+        // Loaded on demand: the server pulls in PGlite, S3 and BullMQ, which every other
+        // command would otherwise pay for at start-up.
+        const { readServerEnv, startServer } = await import("@cairn/server");
         const server = await startServer(readServerEnv(deps.env as NodeJS.ProcessEnv));
         await untilSignal();
         await server.stop();
@@ -24,10 +25,13 @@ export function registerServerCommands(program: Command, deps: CliDeps): void {
   example(
     program
       .command("worker")
-      .description("run background jobs (draft merges, TTL, GC) for a server started with REDIS_URL")
+      .description(
+        "run background jobs (draft merges, TTL, GC) for a server started with REDIS_URL",
+      )
       .action(async () => {
+        const { readWorkerEnv, startWorker } = await import("@cairn/worker");
         const env = readWorkerEnv(deps.env as NodeJS.ProcessEnv);
-        const worker = await startWorker(env, createJsonLogger(env.CAIRN_LOG_LEVEL));
+        const worker = await startWorker(env, pino({ level: env.CAIRN_LOG_LEVEL }));
         await untilSignal();
         await worker.close();
       }),

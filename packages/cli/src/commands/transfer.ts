@@ -31,7 +31,10 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
       .description(
         "log files and directories (and --reference URIs) as a new version, or upsert them into a shared draft with --distributed-id",
       )
-      .argument("[paths...]", "files and directories to log (directories keep their relative paths)")
+      .argument(
+        "[paths...]",
+        "files and directories to log (directories keep their relative paths)",
+      )
       .requiredOption("--name <name>", "artifact name")
       .requiredOption("--type <type>", "artifact type (dataset, model, …)")
       .option("--alias <alias>", "alias to set (repeatable; `latest` is always set)", collect)
@@ -42,7 +45,9 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
       .option("--project <project>", "project (default CAIRN_PROJECT)")
       .option("--job-type <jobType>", "job type of the run recording this put", "cli-put")
       .option("--distributed-id <id>", "upsert into the draft shared by parallel writers instead")
-      .action(action(deps, (ctx, paths: string[], options: PutOptions) => put(ctx, paths, options))),
+      .action(
+        action(deps, (ctx, paths: string[], options: PutOptions) => put(ctx, paths, options)),
+      ),
     "cairn put ./data --name mnist --type dataset --alias baseline",
     "cairn put model.pt --name clf --type model --use mnist:latest --metadata '{\"acc\":0.93}'",
     "cairn put part-3.parquet --name table --type dataset --distributed-id job-42",
@@ -51,7 +56,9 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
   example(
     program
       .command("finish")
-      .description("commit the draft shared by parallel `cairn put --distributed-id` writers as one version")
+      .description(
+        "commit the draft shared by parallel `cairn put --distributed-id` writers as one version",
+      )
       .argument("<name>", "artifact name")
       .requiredOption("--type <type>", "artifact type")
       .requiredOption("--distributed-id <id>", "the writers' shared id")
@@ -102,8 +109,9 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
               onProgress: progress.listener,
             })
             .finally(() => progress.stop());
-          ctx.output.result({ ref: artifact.qualifiedName, dir, stats: artifact.lastDownload }, () =>
-            ctx.output.line(ctx.output.quiet ? dir : `${artifact.qualifiedName} → ${dir}`),
+          ctx.output.result(
+            { ref: artifact.qualifiedName, dir, stats: artifact.lastDownload },
+            () => ctx.output.line(ctx.output.quiet ? dir : `${artifact.qualifiedName} → ${dir}`),
           );
           return 0;
         }),
@@ -129,7 +137,10 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
               `${dir} is not a directory: pass the directory \`cairn get\` downloaded into.`,
             );
           }
-          const artifact = await ctx.cairn().api().artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx
+            .cairn()
+            .api()
+            .artifact(fullRef(await ctx.qualify(ref)));
           const report = await artifact.verify(dir, { references: options.references ?? false });
           ctx.output.result({ ref: artifact.qualifiedName, ...report }, () => {
             if (report.ok) ctx.output.line(`ok: ${dir} matches ${artifact.qualifiedName}`);
@@ -166,7 +177,10 @@ async function put(ctx: CliContext, paths: string[], options: PutOptions): Promi
   for (const path of paths) {
     const s = await stat(path).catch(() => undefined);
     if (!s) {
-      throw new CairnError("NOT_FOUND", `${path} does not exist: pass existing files or directories.`);
+      throw new CairnError(
+        "NOT_FOUND",
+        `${path} does not exist: pass existing files or directories.`,
+      );
     }
     if (s.isDirectory()) artifact.addDir(path);
     else artifact.addFile(path);
@@ -189,7 +203,12 @@ async function put(ctx: CliContext, paths: string[], options: PutOptions): Promi
       await run.finish();
       progress.stop();
       ctx.output.result(
-        { draftId, distributedId: options.distributedId, name: options.name, files: artifact.manifest.entries.length },
+        {
+          draftId,
+          distributedId: options.distributedId,
+          name: options.name,
+          files: artifact.manifest.entries.length,
+        },
         () =>
           ctx.output.line(
             `upserted ${artifact.manifest.entries.length} file(s) into the draft of ${options.name} (distributed id ${options.distributedId}); finish it with \`cairn finish ${options.name} --type ${options.type} --distributed-id ${options.distributedId}\``,
@@ -238,7 +257,10 @@ function parseMetadata(text: string | undefined): Record<string, unknown> | unde
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new CairnError("INVALID_INPUT", `--metadata must be a JSON object, e.g. '{"epochs": 10}'.`);
+    throw new CairnError(
+      "INVALID_INPUT",
+      `--metadata must be a JSON object, e.g. '{"epochs": 10}'.`,
+    );
   }
   return value as Record<string, unknown>;
 }
