@@ -33,14 +33,16 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Maps every thrown domain error to its tRPC code in one place (see error-map.ts). */
+/**
+ * Maps every thrown domain error to its tRPC code in one place (see error-map.ts). Only errors
+ * tRPC could not classify (INTERNAL_SERVER_ERROR) are re-mapped: an error tRPC already marked as a
+ * client mistake (a malformed body, a zod failure) keeps its 4xx.
+ */
 const errorMapping = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && !(result.error.cause instanceof ZodError)) {
-    const mapped = toTrpcError(result.error.cause ?? result.error);
-    if (mapped.code !== result.error.code) {
-      throw mapped;
-    }
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause) {
+    const mapped = toTrpcError(result.error.cause);
+    if (mapped.code !== "INTERNAL_SERVER_ERROR") throw mapped;
   }
   return result;
 });

@@ -6,6 +6,8 @@ import type { Logger } from "pino";
 import { BLOB_ROUTE_PREFIX, handleBlobRoute } from "./blob-routes.js";
 import { serveLiveness, serveReadiness } from "./health-routes.js";
 import { httpErrorOf, sendError, sendJson } from "./http-errors.js";
+import { type CairnMetrics, createCairnMetrics, routeLabelOf } from "./metrics.js";
+import { instrumentServices } from "./metrics-instrument.js";
 import { serveStatic } from "./static-files.js";
 import { createTrpcRoute } from "./trpc-route.js";
 
@@ -32,6 +34,11 @@ export interface CairnHttpServerOptions {
    * `tls` is then ignored (the server was created with or without it).
    */
   server?: http.Server;
+  /**
+   * The process's metrics, served at `/metrics`; default a fresh registry. Pass one to also
+   * record job durations (`instrumentProcessors`) into the same registry.
+   */
+  metrics?: CairnMetrics;
 }
 
 /** Options of {@link CairnHttpServer.shutdown}. */
@@ -46,6 +53,8 @@ export interface ShutdownOptions {
 export interface CairnHttpServer {
   readonly server: http.Server;
   readonly protocol: "http" | "https";
+  /** The registry behind `/metrics`. */
+  readonly metrics: CairnMetrics;
   /** Listens on `host:port` (port 0 = a free port) and resolves with the URL it serves. */
   listen(port: number, host: string): Promise<{ url: string; port: number }>;
   /**
@@ -67,7 +76,10 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
  * Access logs carry method, path (never the query: it holds byte tokens), status and duration.
  */
 export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHttpServer {
-  const { services, logger, webDir } = options;
+  const { logger, webDir } = options;
+  const metrics = options.metrics ?? createCairnMetrics({ services: options.services });
+  // Upload and dedup counters sit on the blob calls; every other call is untouched.
+  const services = instrumentServices(options.services, metrics);
   const trpc = createTrpcRoute({
     services,
     logger,
@@ -84,6 +96,16 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     }
     if (path.startsWith(BLOB_ROUTE_PREFIX)) {
       await handleBlobRoute(blobContext, req, res, url);
+      return;
+    }
+    if (path === "/metrics") {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        sendError(res, 405, "METHOD_NOT_SUPPORTED", "Use GET /metrics.", { allow: "GET, HEAD" });
+        return;
+      }
+      const text = await metrics.render();
+      res.writeHead(200, { "content-type": metrics.contentType });
+      res.end(req.method === "HEAD" ? undefined : text);
       return;
     }
     if (path === "/healthz" || path === "/readyz") {
@@ -109,7 +131,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       res,
       404,
       "NOT_FOUND",
-      `Nothing is served at ${req.method} ${path}: the API is at /trpc, bytes at /blobs/<digest>, health at /healthz and /readyz.`,
+      `Nothing is served at ${req.method} ${path}: the API is at /trpc, bytes at /blobs/<digest>, health at /healthz and /readyz, metrics at /metrics.`,
     );
   };
 
@@ -119,14 +141,17 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     res.on("close", () => {
       // 499 (nginx's "client closed request"): the connection ended before a response was sent.
       const status = res.writableFinished ? res.statusCode : 499;
+      const seconds = (performance.now() - started) / 1000;
+      metrics.observeRequest(routeLabelOf(path), req.method ?? "GET", status, seconds);
       const entry = {
         method: req.method,
         path,
         status,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(seconds * 1000),
       };
       if (status >= 500) logger.error(entry, "request");
-      else if (path === "/healthz" || path === "/readyz") logger.debug(entry, "request");
+      else if (path === "/healthz" || path === "/readyz" || path === "/metrics")
+        logger.debug(entry, "request");
       else logger.info(entry, "request");
     });
     // While draining, keep-alive connections are told to go away after this response.
@@ -177,6 +202,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
   return {
     server,
     protocol,
+    metrics,
     listen: (port, host) => listenOn(server, port, host),
     shutdown(shutdownOptions = {}) {
       shutdownPromise ??= (async () => {

@@ -38,6 +38,11 @@ export interface TestServerOptions {
   now?: () => Date;
 }
 
+/** The directory of a temp-dir store, or the bucket and endpoint of the s3rver store. */
+export type TestBlobLocation =
+  | { kind: "fs"; root: string }
+  | { kind: "s3"; endpoint: string; bucket: string; region: string; keyPrefix: string };
+
 /** A running Cairn server on 127.0.0.1 and a random port, for HTTP integration tests. */
 export interface TestServer {
   /** `http://127.0.0.1:<port>`: tRPC is at `${baseUrl}/trpc`. */
@@ -48,6 +53,8 @@ export interface TestServer {
   adminName: string;
   /** The composed services behind the server (direct DB/blob access for assertions). */
   services: Services;
+  /** Where the blob store keeps bytes, so tests can tamper with them behind the server's back. */
+  blobLocation: TestBlobLocation;
   /** A typed tRPC client signed in as the admin. */
   client: TRPCClient<AppRouter>;
   /** A typed tRPC client for another API key, or anonymous for `null`. */
@@ -92,7 +99,10 @@ async function start(
   const database = await createTestDatabase(options.db ?? "pglite");
   cleanups.push(() => database.cleanup());
 
-  const blobs = await testBlobStore(options.blobs ?? "fs", cleanups);
+  const { store: blobs, location: blobLocation } = await testBlobStore(
+    options.blobs ?? "fs",
+    cleanups,
+  );
   const jobs = testJobRunner(options.jobs ?? "inprocess", cleanups, logger);
 
   // Bind first: byte URLs embed the public URL, which needs the random port.
@@ -132,6 +142,7 @@ async function start(
     adminKey: admin.apiKey,
     adminName: admin.user.name,
     services,
+    blobLocation,
     client: clientFor(admin.apiKey),
     clientFor,
     close: cleanup,
@@ -141,15 +152,22 @@ async function start(
 async function testBlobStore(
   kind: "fs" | "s3",
   cleanups: Array<() => Promise<unknown>>,
-): Promise<BlobStore> {
+): Promise<{ store: BlobStore; location: TestBlobLocation }> {
   if (kind === "fs") {
     const root = await mkdtemp(join(tmpdir(), "cairn-test-blobs-"));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
-    return createFsBlobStore({ root });
+    return { store: createFsBlobStore({ root }), location: { kind: "fs", root } };
   }
   const s3: S3TestServer = await startS3TestServer();
   cleanups.push(() => s3.close());
-  return createS3BlobStore({
+  const location: TestBlobLocation = {
+    kind: "s3",
+    endpoint: s3.endpoint,
+    bucket: s3.bucket,
+    region: s3.region,
+    keyPrefix: "blobs/",
+  };
+  const store = createS3BlobStore({
     bucket: s3.bucket,
     endpoint: s3.endpoint,
     region: s3.region,
@@ -159,6 +177,7 @@ async function testBlobStore(
     checksumMode: "WHEN_REQUIRED",
     signSha256Checksum: false,
   });
+  return { store, location };
 }
 
 function testJobRunner(
