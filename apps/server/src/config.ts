@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TlsOptions } from "@cairn/api";
 import type { BlobStoreConfig } from "@cairn/blobs";
 import { CairnError } from "@cairn/core";
@@ -110,4 +112,17 @@ export function publicUrlOf(env: ServerEnv, protocol: "http" | "https", port: nu
       ? `[${env.CAIRN_HOST}]`
       : env.CAIRN_HOST;
   return `${protocol}://${host}:${port}`;
+}
+
+/**
+ * Where the built web app is: CAIRN_WEB_DIR, else `apps/web/dist` of this checkout when it has been
+ * built (so `pnpm start` serves the UI with no second command), else none (API only). Resolved
+ * from this file, which sits at the same depth in `src/` and `dist/`.
+ */
+export function webDirOf(
+  env: ServerEnv,
+  builtWebDir: string = fileURLToPath(new URL("../../web/dist", import.meta.url)),
+): string | undefined {
+  if (env.CAIRN_WEB_DIR !== undefined) return env.CAIRN_WEB_DIR;
+  return existsSync(join(builtWebDir, "index.html")) ? builtWebDir : undefined;
 }

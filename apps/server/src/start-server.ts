@@ -23,6 +23,7 @@ import {
   databaseConfigOf,
   publicUrlOf,
   tlsOptionsOf,
+  webDirOf,
 } from "./config.js";
 import type { ServerEnv } from "./env.js";
 
@@ -129,11 +130,12 @@ export async function startServer(
     if (admin && adminKeyFile) await writeAdminKeyFile(adminKeyFile, admin.apiKey);
 
     node.off("request", starting);
+    const webDir = webDirOf(env);
     const host = createCairnHttpServer({
       services,
       logger,
       server: node,
-      ...(env.CAIRN_WEB_DIR === undefined ? {} : { webDir: env.CAIRN_WEB_DIR }),
+      ...(webDir === undefined ? {} : { webDir }),
     });
     undo.length = 0; // from here on, stop() owns the cleanup
     logger.info(
