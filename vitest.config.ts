@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*"],
+    // tests/faults restarts engines and runs on its own (pnpm test:faults), after the main run.
+    projects: ["packages/*", "apps/*", "tests/scale-out"],
     reporters: ["default", "./tooling/vitest/src/summary-reporter.ts"],
   },
 });
