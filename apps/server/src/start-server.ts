@@ -2,7 +2,14 @@ import { mkdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import type { Writable } from "node:stream";
-import { createCairnHttpServer, createNodeServer, listenOn } from "@cairn/api";
+import {
+  type CairnMetrics,
+  createCairnHttpServer,
+  createCairnMetrics,
+  createNodeServer,
+  instrumentProcessors,
+  listenOn,
+} from "@cairn/api";
 import { createBlobStore } from "@cairn/blobs";
 import { CairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads, parseDuration } from "@cairn/core";
 import { createDatabase, migrate } from "@cairn/db";
@@ -123,7 +130,9 @@ export async function startServer(
       logger,
       bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
     });
-    if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services);
+    // One registry for requests and, when this server runs jobs, their durations too.
+    const metrics = createCairnMetrics({ services });
+    if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services, metrics);
 
     const admin = await bootstrapAdmin(database.db, { name: env.CAIRN_ADMIN_NAME });
     const adminKeyFile = admin ? join(dataDir, ADMIN_KEY_FILE) : null;
@@ -135,6 +144,7 @@ export async function startServer(
       services,
       logger,
       server: node,
+      metrics,
       ...(webDir === undefined ? {} : { webDir }),
     });
     undo.length = 0; // from here on, stop() owns the cleanup
@@ -186,8 +196,9 @@ async function startWorkers(
   env: ServerEnv,
   jobs: CairnJobRunner,
   services: Services,
+  metrics: CairnMetrics,
 ): Promise<void> {
-  await jobs.startWorkers(createProcessors(services));
+  await jobs.startWorkers(instrumentProcessors(createProcessors(services), metrics));
   await jobs.schedule("ttl-expiry", TTL_SWEEP_EVERY_MS, {});
   await jobs.schedule("blob-gc", BLOB_GC_EVERY_MS, {
     graceMs: parseDuration(env.CAIRN_BLOB_GC_GRACE),

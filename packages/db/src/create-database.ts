@@ -88,6 +88,12 @@ async function openPostgres(config: PostgresDatabaseConfig): Promise<CairnDataba
   // An idle client losing its server emits on the pool; unhandled, that would crash the process.
   // The pool already discards the client, and the next query reports the outage to its caller.
   pool.on("error", () => {});
+  // A checked-out client losing its server emits `error` on the client itself, which has no
+  // listener while Kysely holds it: that would crash the process. The query in flight already
+  // rejects with the error (and the caller gets it), so the event itself needs no handling.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   try {
     if (schema === undefined) await pool.query("select 1");
     else await createSchema(pool, schema);

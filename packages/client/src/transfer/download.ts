@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ManifestEntry } from "@cairn/core";
+import { CairnError, isCairnError, type ManifestEntry } from "@cairn/core";
 import { type BlobCache, createBlobCache } from "../cache/blob-cache.js";
 import { createProgressTracker, type ProgressListener } from "../progress.js";
 import type { ClientContext } from "../remote/context.js";
@@ -108,7 +108,9 @@ export async function downloadEntries(
             if (!response.ok || !response.body) {
               throw await transferError(response, `Downloading blob ${target.digest}`);
             }
-            await cache.put(target.digest, response.body);
+            await cache.put(target.digest, response.body).catch((error: unknown) => {
+              throw nameFilesIn(error, target.digest, todo);
+            });
           },
           isRetryableTransfer,
           ctx.retry,
@@ -132,4 +134,23 @@ export async function downloadEntries(
   }
   tracker.finish();
   return stats;
+}
+
+/**
+ * A digest mismatch names the artifact files that share the blob, so the user learns which file
+ * is corrupt (the cache only knows the digest).
+ */
+function nameFilesIn(
+  error: unknown,
+  digest: string,
+  entries: readonly { path: string; digest: string }[],
+): unknown {
+  if (!isCairnError(error, "DIGEST_MISMATCH")) return error;
+  const paths = entries.filter((e) => e.digest === digest).map((e) => e.path);
+  const shown =
+    paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+  return new CairnError("DIGEST_MISMATCH", `Corrupt download of ${shown}: ${error.message}`, {
+    cause: error,
+    details: { ...error.details, paths },
+  });
 }
