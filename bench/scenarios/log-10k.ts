@@ -1,0 +1,248 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { Artifact } from "@cairn/client";
+import { adminTrpc, benchClient, createBenchProject } from "../lib/cairn.js";
+import { changeFiles, type Dataset, generateDataset, hashAll } from "../lib/dataset.js";
+import { run, spawnServer } from "../lib/processes.js";
+import { ensureRestic } from "../lib/restic.js";
+import { type Check, row } from "../lib/results.js";
+import type { Scenario, ScenarioContext } from "../lib/scenario.js";
+import { summarize, timed } from "../lib/stats.js";
+
+const FILE_SIZE = 100 * 1024;
+const SEED = 10_000;
+
+/** Per-repetition measurements, in seconds (bytes where named). */
+interface Samples {
+  firstLog: number[];
+  unchangedLog: number[];
+  changedLog: number[];
+  unchangedBytes: number[];
+  changedBytes: number[];
+  expectedChangedBytes: number[];
+  coldDownload: number[];
+  warmDownload: number[];
+  resticFirst: number[];
+  resticUnchanged: number[];
+  cp: number[];
+  hash: number[];
+  machine: number[];
+}
+
+/**
+ * `log-10k`: log a 10,000 × 100 KiB folder with the SDK to the embedded server (PGlite + fs +
+ * in-process jobs) over HTTP, re-log it unchanged and 1 % changed, download it cold and warm —
+ * beside `restic backup` (fresh repository, then unchanged), `cp -r` and the machine limit.
+ */
+export const log10k: Scenario = {
+  name: "log-10k",
+  title: "log and download a 10,000-file folder (SDK, embedded server) vs restic and cp -r",
+  async run(ctx) {
+    const files = ctx.quick ? 500 : 10_000;
+    await ensureRestic(ctx.log);
+    ctx.log(`generating ${files} × ${FILE_SIZE / 1024} KiB`);
+    const dataset = await generateDataset(join(ctx.workDir, "data"), files, FILE_SIZE, SEED);
+    const s: Samples = {
+      firstLog: [],
+      unchangedLog: [],
+      changedLog: [],
+      unchangedBytes: [],
+      changedBytes: [],
+      expectedChangedBytes: [],
+      coldDownload: [],
+      warmDownload: [],
+      resticFirst: [],
+      resticUnchanged: [],
+      cp: [],
+      hash: [],
+      machine: [],
+    };
+    const checks: Check[] = [];
+    for (let rep = 0; rep < ctx.repetitions; rep++) {
+      // Alternate who goes first so page-cache and thermal effects do not favour one side.
+      const order = rep % 2 === 0 ? [measureCairn, measureOthers] : [measureOthers, measureCairn];
+      for (const measure of order) await measure(ctx, dataset, rep, s, checks);
+    }
+    const sum = (xs: number[]) => summarize(xs);
+    return {
+      quick: ctx.quick,
+      repetitions: ctx.repetitions,
+      params: { files, fileSize: FILE_SIZE, totalBytes: dataset.totalBytes, changed: "1 %" },
+      rows: [
+        row(
+          "first log",
+          "s",
+          sum(s.firstLog),
+          { label: "restic backup (fresh repo)", summary: sum(s.resticFirst) },
+          { of: "ratio", op: "<=", value: 0.6 },
+        ),
+        row("first log vs machine limit", "s", sum(s.firstLog), {
+          label: "sha256 all + cp -r",
+          summary: sum(s.machine),
+        }),
+        row(
+          "unchanged re-log",
+          "s",
+          sum(s.unchangedLog),
+          { label: "restic backup (unchanged)", summary: sum(s.resticUnchanged) },
+          { of: "ratio", op: "<=", value: 0.3 },
+        ),
+        row("bytes uploaded, unchanged re-log", "B", sum(s.unchangedBytes), null, {
+          of: "value",
+          op: "==",
+          value: 0,
+        }),
+        row("1 % changed re-log", "s", sum(s.changedLog), {
+          label: "restic backup (unchanged)",
+          summary: sum(s.resticUnchanged),
+        }),
+        row(
+          "bytes uploaded, 1 % changed re-log",
+          "B",
+          sum(s.changedBytes),
+          { label: "bytes changed", summary: sum(s.expectedChangedBytes) },
+          { of: "ratio", op: "==", value: 1 },
+        ),
+        row("cold download (empty cache)", "s", sum(s.coldDownload), {
+          label: "cp -r",
+          summary: sum(s.cp),
+        }),
+        row(
+          "warm download (cached)",
+          "s",
+          sum(s.warmDownload),
+          { label: "cp -r", summary: sum(s.cp) },
+          { of: "ratio", op: "<=", value: 1 },
+        ),
+        row("machine: sha256 of all files (8 in flight)", "s", sum(s.hash)),
+      ],
+      checks,
+      notes: [],
+    };
+  },
+};
+
+async function measureCairn(
+  ctx: ScenarioContext,
+  dataset: Dataset,
+  rep: number,
+  s: Samples,
+  checks: Check[],
+): Promise<void> {
+  const base = join(ctx.workDir, `cairn-${rep}`);
+  const server = await spawnServer(join(base, "server"));
+  try {
+    await createBenchProject(adminTrpc(server.baseUrl, server.apiKey));
+    const cairn = benchClient(server.baseUrl, server.apiKey, join(base, "cache-log"));
+    const runHandle = await cairn.init({ jobType: "bench" });
+    const log = async () => {
+      const artifact = new Artifact({ name: "folder", type: "dataset" });
+      artifact.addDir(dataset.root);
+      return runHandle.logArtifact(artifact).result();
+    };
+
+    ctx.log(`rep ${rep}: cairn first log`);
+    const first = await timed(log);
+    s.firstLog.push(first.seconds);
+    check(
+      checks,
+      rep,
+      "first log creates v0 and uploads every byte",
+      first.value.created && first.value.uploadedBytes === dataset.totalBytes,
+      `created=${first.value.created}, uploaded ${first.value.uploadedBytes} of ${dataset.totalBytes} B`,
+    );
+
+    const unchanged = await timed(log);
+    s.unchangedLog.push(unchanged.seconds);
+    s.unchangedBytes.push(unchanged.value.uploadedBytes);
+    check(
+      checks,
+      rep,
+      "unchanged re-log uploads 0 bytes and makes no version",
+      unchanged.value.uploadedBytes === 0 && !unchanged.value.created,
+      `uploaded ${unchanged.value.uploadedBytes} B, created=${unchanged.value.created}`,
+    );
+
+    const change = await changeFiles(dataset, 0.01, SEED + rep + 1);
+    try {
+      const changed = await timed(log);
+      s.changedLog.push(changed.seconds);
+      s.changedBytes.push(changed.value.uploadedBytes);
+      s.expectedChangedBytes.push(change.changedBytes);
+      check(
+        checks,
+        rep,
+        "1 % changed re-log uploads exactly the changed bytes",
+        changed.value.uploadedBytes === change.changedBytes && changed.value.created,
+        `uploaded ${changed.value.uploadedBytes} B, changed ${change.changedBytes} B`,
+      );
+    } finally {
+      await change.restore();
+    }
+    await runHandle.finish();
+    await cairn.close();
+
+    // A second client with an empty cache: the cold download fetches every blob over HTTP, the
+    // warm one (same client, new folder) finds them all in its blob cache.
+    const reader = benchClient(server.baseUrl, server.apiKey, join(base, "cache-read"));
+    const download = async (root: string) => {
+      const version = await reader.api().artifact("folder:v0");
+      await version.download({ root });
+      return version.lastDownload;
+    };
+    const cold = await timed(() => download(join(base, "dl-cold")));
+    s.coldDownload.push(cold.seconds);
+    const warm = await timed(() => download(join(base, "dl-warm")));
+    s.warmDownload.push(warm.seconds);
+    check(
+      checks,
+      rep,
+      "cold download fetches every file, warm one none",
+      cold.value?.fetched === dataset.files.length && warm.value?.fetched === 0,
+      `cold fetched ${cold.value?.fetched}, warm fetched ${warm.value?.fetched}, warm from cache ${warm.value?.fromCache}`,
+    );
+    await reader.close();
+  } finally {
+    await server.stop();
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+async function measureOthers(
+  ctx: ScenarioContext,
+  dataset: Dataset,
+  rep: number,
+  s: Samples,
+): Promise<void> {
+  const base = join(ctx.workDir, `others-${rep}`);
+  await mkdir(base, { recursive: true });
+  try {
+    const env = {
+      RESTIC_PASSWORD: "cairn-bench",
+      RESTIC_REPOSITORY: join(base, "restic-repo"),
+      RESTIC_CACHE_DIR: join(base, "restic-cache"),
+    };
+    ctx.log(`rep ${rep}: restic, cp -r, sha256`);
+    await run("restic", ["init", "--quiet"], env);
+    s.resticFirst.push(
+      (await timed(() => run("restic", ["backup", "--quiet", dataset.root], env))).seconds,
+    );
+    s.resticUnchanged.push(
+      (await timed(() => run("restic", ["backup", "--quiet", dataset.root], env))).seconds,
+    );
+    await rm(env.RESTIC_REPOSITORY, { recursive: true, force: true });
+
+    const cp = (await timed(() => run("cp", ["-r", dataset.root, join(base, "copy")]))).seconds;
+    await rm(join(base, "copy"), { recursive: true, force: true });
+    const hash = (await timed(() => hashAll(dataset))).seconds;
+    s.cp.push(cp);
+    s.hash.push(hash);
+    s.machine.push(cp + hash);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+function check(checks: Check[], rep: number, label: string, ok: boolean, detail: string): void {
+  checks.push({ label: `${label} (rep ${rep})`, ok, detail });
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+/** The suite's own unit tests (statistics, arguments, tables): `npx vitest run --config bench/vitest.config.ts`. */
+export default defineConfig({
+  // Vite's cache in the root node_modules, not a stray bench/node_modules.
+  cacheDir: "../node_modules/.vite-bench",
+  test: { root: import.meta.dirname, include: ["lib/**/*.test.ts"] },
+});
