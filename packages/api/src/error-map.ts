@@ -48,9 +48,56 @@ export function toTrpcError(error: unknown): TRPCError {
       cause: error,
     });
   }
+  if (isEngineUnavailable(error)) {
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message:
+        "The metadata database or job queue is unreachable right now (connection lost): nothing was half-written; retry in a moment.",
+      cause: error,
+    });
+  }
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",
     message: "Internal error: the server logged it; retry, and report it if it persists.",
     cause: error,
   });
+}
+
+// Node socket errors and PostgreSQL SQLSTATEs of a lost or refused connection (class 08, and
+// 57P01–57P03: the server is shutting down or starting up).
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/**
+ * True for errors that mean an engine (PostgreSQL, Redis) could not be reached — the request did
+ * not happen and can be retried — as opposed to a bug. Looks through `cause` chains.
+ */
+export function isEngineUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+    if (
+      typeof message === "string" &&
+      /Connection terminated|connection (?:is )?closed|Client has encountered a connection error/i.test(
+        message,
+      )
+    ) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
