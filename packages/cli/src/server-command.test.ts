@@ -1,8 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "./cli.test-helpers.js";
 
@@ -50,5 +52,82 @@ describe("cairn server (embedded mode)", () => {
     expect(output).toMatch(/cairn_[A-Za-z0-9]+_/);
     child.kill("SIGINT");
     expect(await exited).toBe(0);
+  }, 90_000);
+});
+
+await describeWithServices(["postgres", "redis"], "cairn worker (PostgreSQL + Redis)", () => {
+  const schema = `cairn_cli_worker_${randomBytes(4).toString("hex")}`;
+  const prefix = `cairn-cli-worker-${randomBytes(4).toString("hex")}`;
+  let dir: string;
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), "cairn-cli-worker-"));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    const db = new URL(serviceUrl("postgres"));
+    spawnSync("psql", [
+      "-h",
+      db.hostname,
+      "-p",
+      db.port || "5432",
+      "-U",
+      db.username || "postgres",
+      "-d",
+      db.pathname.slice(1) || "test",
+      "-c",
+      `drop schema if exists "${schema}" cascade`,
+    ]);
+    const redis = new URL(serviceUrl("redis"));
+    const keys = spawnSync("redis-cli", [
+      "-h",
+      redis.hostname,
+      "-p",
+      redis.port || "6379",
+      "--scan",
+      "--pattern",
+      `${prefix}*`,
+    ]);
+    const list = String(keys.stdout).split("\n").filter(Boolean);
+    if (list.length > 0)
+      spawnSync("redis-cli", ["-h", redis.hostname, "-p", redis.port || "6379", "del", ...list]);
+  });
+
+  it("migrates, reports ready, and exits 0 on SIGINT", async () => {
+    const bin = join(import.meta.dirname, "..", "dist", "bin.js");
+    const child = spawn(process.execPath, [bin, "worker"], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        DATABASE_URL: serviceUrl("postgres"),
+        CAIRN_DATABASE_SCHEMA: schema,
+        REDIS_URL: serviceUrl("redis"),
+        CAIRN_QUEUE_PREFIX: prefix,
+        CAIRN_NO_SCHEDULES: "true",
+        CAIRN_LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const ready = new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        output += String(d);
+        if (output.includes("cairn worker ready")) resolve();
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
+    const outcome = await Promise.race([
+      ready.then(() => "ready"),
+      exited.then((code) => `exited ${code}`),
+      new Promise((r) => setTimeout(() => r("timeout"), 60_000)),
+    ]);
+    expect(outcome, output).toBe("ready");
+    child.kill("SIGINT");
+    expect(await exited, output).toBe(0);
   }, 90_000);
 });
