@@ -89,7 +89,11 @@ export interface Failure {
 export function describeFailure(error: unknown): Failure {
   if (isCairnError(error)) {
     const { exitCode, hint } = familyOf(error.code);
-    return { line: `error: ${oneLine(error.message)} — ${hint}`, exitCode };
+    // Server messages usually say what to do already (often naming a cairn command); the family
+    // hint is only added when they do not, so the line never says the same thing twice.
+    const message = oneLine(error.message);
+    const saysWhatToDo = /`cairn |cairn login|CAIRN_[A-Z_]+/.test(message);
+    return { line: saysWhatToDo ? `error: ${message}` : `error: ${message} — ${hint}`, exitCode };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

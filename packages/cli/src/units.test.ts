@@ -41,6 +41,10 @@ describe("cli building blocks", () => {
     expect(describeFailure(new CairnError("NOT_FOUND", "a\n  b")).line).toMatch(
       /^error: a b — .*cairn ls/,
     );
+    // A message that already names what to do gets no second hint.
+    expect(
+      describeFailure(new CairnError("NOT_FOUND", "nope: list artifacts with `cairn ls`.")).line,
+    ).toBe("error: nope: list artifacts with `cairn ls`.");
     expect(describeFailure(new TypeError("boom")).exitCode).toBe(1);
   });
 
