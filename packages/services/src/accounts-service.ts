@@ -183,6 +183,7 @@ export function createAccountsService(deps: ServiceDeps) {
         .where("entity_id", "=", me.userId)
         .where("revoked_at", "is", null)
         .execute();
+      deps.actorCache?.forgetKey(input.id);
       const row = await db
         .selectFrom("api_keys")
         .select(["id", "revoked_at"])

@@ -1,7 +1,7 @@
 import { CairnError } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import type { Kysely } from "kysely";
-import { apiKeyMatches, apiKeyPrefix } from "./api-keys.js";
+import { apiKeyMatches, apiKeyPrefix, hashApiKey } from "./api-keys.js";
 
 /** Who is calling: a signed-in user, or `null` for anonymous requests. */
 export interface Actor {
@@ -15,13 +15,81 @@ export interface Actor {
 export const SITE_ADMINS_TEAM = "cairn-admins";
 
 /**
+ * A short-lived, bounded, in-process cache of API key → actor, so hot reads skip the key lookup.
+ * Entries are keyed by the key's SHA-256 (the clear key is never stored) and live `ttlMs`.
+ * Staleness: `forgetKey` (call it on revoke) makes a revocation immediate in THIS process; other
+ * server processes keep honouring a revoked key, or a removed site-admin membership, for at most
+ * `ttlMs`. Project access is never cached (it is checked on every request by resolveProject).
+ */
+export interface ActorCache {
+  /** The cached actor for a key hash, or undefined when absent or expired. */
+  get(keyHash: string): Actor | undefined;
+  /** Remembers `actor` for `keyHash` (the key row's id allows `forgetKey`). */
+  set(keyHash: string, keyId: string, actor: Actor): void;
+  /** Drops the entry of one key (by key row id), e.g. right after revoking it. */
+  forgetKey(keyId: string): void;
+  /** Drops everything (e.g. after membership changes that alter site-admin status). */
+  clear(): void;
+}
+
+/** Options of {@link createActorCache}. */
+export interface ActorCacheOptions {
+  /** How long an entry is trusted (default 5 s): the cross-process revocation delay. */
+  ttlMs?: number;
+  /** Most keys remembered (default 1,000); the least recently used go first. */
+  maxEntries?: number;
+  /** Clock in ms; tests pass a fake one. */
+  now?: () => number;
+}
+
+/** Creates an {@link ActorCache} (an LRU on a Map's insertion order). */
+export function createActorCache(options: ActorCacheOptions = {}): ActorCache {
+  const ttlMs = options.ttlMs ?? 5_000;
+  const maxEntries = options.maxEntries ?? 1_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { keyId: string; actor: Actor; expiresAt: number }>();
+  return {
+    get(keyHash) {
+      const entry = entries.get(keyHash);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= now()) {
+        entries.delete(keyHash);
+        return undefined;
+      }
+      // Re-insert to mark it most recently used.
+      entries.delete(keyHash);
+      entries.set(keyHash, entry);
+      return entry.actor;
+    },
+    set(keyHash, keyId, actor) {
+      entries.delete(keyHash);
+      entries.set(keyHash, { keyId, actor, expiresAt: now() + ttlMs });
+      while (entries.size > maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        entries.delete(oldest);
+      }
+    },
+    forgetKey(keyId) {
+      for (const [hash, entry] of entries) if (entry.keyId === keyId) entries.delete(hash);
+    },
+    clear() {
+      entries.clear();
+    },
+  };
+}
+
+/**
  * Resolves an `Authorization` header (`Bearer <key>`) to an actor. No header → anonymous (null).
  * A header with an unknown, malformed or revoked key is refused with UNAUTHORIZED rather than
  * silently treated as anonymous, so a typo in a key never looks like "project not found".
+ * With a `cache`, a key seen within its TTL costs no query at all; without, one query (plus the
+ * throttled `last_used_at` touch).
  */
 export async function authenticate(
   db: Kysely<Database>,
   authorization: string | undefined | null,
+  cache?: ActorCache,
 ): Promise<Actor | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -33,16 +101,30 @@ export async function authenticate(
       "The Authorization header is not `Bearer cairn_<id>_<secret>`: pass the API key printed by `cairn keys create` (or on first start).",
     );
   }
+  const keyHash = cache ? hashApiKey(key) : "";
+  const cached = cache?.get(keyHash);
+  if (cached) return cached;
+  // One round trip: the key, its user, and whether the user is in the site-admins team.
   const row = await db
     .selectFrom("api_keys")
     .innerJoin("entities", "entities.id", "api_keys.entity_id")
-    .select([
+    .select((eb) => [
       "api_keys.id as keyId",
       "api_keys.hash",
       "api_keys.revoked_at",
       "api_keys.last_used_at",
       "entities.id as userId",
       "entities.name as userName",
+      eb
+        .exists(
+          eb
+            .selectFrom("memberships")
+            .innerJoin("entities as admins", "admins.id", "memberships.entity_id")
+            .select("memberships.role")
+            .where("admins.name", "=", SITE_ADMINS_TEAM)
+            .whereRef("memberships.user_id", "=", "entities.id"),
+        )
+        .as("isSiteAdmin"),
     ])
     .where("api_keys.prefix", "=", prefix)
     .executeTakeFirst();
@@ -66,14 +148,13 @@ export async function authenticate(
       .where("id", "=", row.keyId)
       .execute();
   }
-  const admin = await db
-    .selectFrom("memberships")
-    .innerJoin("entities", "entities.id", "memberships.entity_id")
-    .select("memberships.role")
-    .where("entities.name", "=", SITE_ADMINS_TEAM)
-    .where("memberships.user_id", "=", row.userId)
-    .executeTakeFirst();
-  return { userId: row.userId, userName: row.userName, isSiteAdmin: admin !== undefined };
+  const actor: Actor = {
+    userId: row.userId,
+    userName: row.userName,
+    isSiteAdmin: Boolean(row.isSiteAdmin),
+  };
+  cache?.set(keyHash, row.keyId, actor);
+  return actor;
 }
 
 /** Throws UNAUTHORIZED for anonymous callers of an operation that needs an identity. */

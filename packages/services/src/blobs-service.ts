@@ -5,6 +5,7 @@ import type { Actor } from "./actor.js";
 import type { BlobCompleteInput, BlobsMissingInput } from "./blob-inputs.js";
 import { signByteToken } from "./byte-tokens.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
+import { createGroupCommitter } from "./group-commit.js";
 import { resolveProject } from "./project-access.js";
 
 /** Upload targets handed to clients live this long (seconds). */
@@ -13,6 +14,20 @@ export const UPLOAD_URL_TTL_SECONDS = 3600;
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 /** Part size of presigned multipart uploads. */
 export const MULTIPART_PART_SIZE = 16 * 1024 * 1024;
+/** Most uploads recorded per ownership transaction (3 params per row stays far below PG's 65,535). */
+export const RECORD_BATCH_MAX = 500;
+/**
+ * How long a lone upload waits for others before its ownership is committed. Small: under load
+ * batches form while the previous one commits anyway, so the delay only matters when idle.
+ */
+export const RECORD_BATCH_DELAY_MS = 2;
+
+/** A verified upload (or proof of possession) to record as ownership. */
+export interface UploadRecord {
+  digest: string;
+  size: number;
+  entityId: string;
+}
 
 /** Where and how a client uploads one missing blob. */
 export type UploadTarget =
@@ -47,34 +62,75 @@ export function createBlobsService(deps: ServiceDeps) {
     return `${deps.publicUrl.replace(/\/$/, "")}/blobs/${digest}?t=${encodeURIComponent(token)}`;
   }
 
-  /** Records that `entityId` holds the verified blob (after an upload or a proof of possession). */
-  async function recordUpload(input: {
-    digest: string;
-    size: number;
-    entityId: string;
-  }): Promise<void> {
+  /**
+   * Records that `entityId` holds the verified blob (after an upload or a proof of possession).
+   * Resolves only once the ownership row is committed; concurrent uploads share one transaction
+   * (group commit), which is what makes thousands of small uploads affordable on PGlite.
+   */
+  async function recordUpload(input: UploadRecord): Promise<void> {
+    await committer.submit(input);
+  }
+
+  /** One transaction, three multi-row statements, for a whole batch of uploads. */
+  async function recordBatch(batch: UploadRecord[]): Promise<void> {
+    // ON CONFLICT DO UPDATE may not touch a row twice in one statement: dedupe. Sorting gives
+    // every process the same lock order, so two servers' batches cannot deadlock.
+    const sizes = new Map<string, number>();
+    const owners = new Map<string, { entity_id: string; digest: string; verified: true }>();
+    for (const r of batch) {
+      if (!sizes.has(r.digest)) sizes.set(r.digest, r.size);
+      owners.set(`${r.entityId}/${r.digest}`, {
+        entity_id: r.entityId,
+        digest: r.digest,
+        verified: true,
+      });
+    }
+    const blobRows = [...sizes]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([digest, size]) => ({ digest, size, verified: true }));
+    const ownerRows = [...owners.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, row]) => row);
+    const digestsOf = new Map<string, string[]>();
+    for (const row of ownerRows) {
+      const list = digestsOf.get(row.entity_id) ?? [];
+      list.push(row.digest);
+      digestsOf.set(row.entity_id, list);
+    }
+    const now = nowOf(deps);
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto("blobs")
-        .values({ digest: input.digest, size: input.size, verified: true })
+        .values(blobRows)
         .onConflict((oc) =>
-          oc.column("digest").doUpdateSet({ verified: true, last_referenced_at: nowOf(deps) }),
+          oc.column("digest").doUpdateSet({ verified: true, last_referenced_at: now }),
         )
         .execute();
       await trx
         .insertInto("blob_owners")
-        .values({ entity_id: input.entityId, digest: input.digest, verified: true })
+        .values(ownerRows)
         .onConflict((oc) => oc.columns(["entity_id", "digest"]).doNothing())
         .execute();
       await trx
         .updateTable("upload_sessions")
         .set({ state: "completed" })
-        .where("entity_id", "=", input.entityId)
-        .where("digest", "=", input.digest)
         .where("state", "=", "pending")
+        .where((eb) =>
+          eb.or(
+            [...digestsOf].map(([entityId, digests]) =>
+              eb.and([eb("entity_id", "=", entityId), eb("digest", "in", digests)]),
+            ),
+          ),
+        )
         .execute();
     });
   }
+
+  const committer = createGroupCommitter<UploadRecord>({
+    flush: recordBatch,
+    maxItems: RECORD_BATCH_MAX,
+    maxDelayMs: RECORD_BATCH_DELAY_MS,
+  });
 
   return {
     recordUpload,

@@ -1,5 +1,5 @@
 import { createAccountsService } from "./accounts-service.js";
-import { type Actor, authenticate } from "./actor.js";
+import { type Actor, authenticate, createActorCache } from "./actor.js";
 import { createArtifactsService } from "./artifacts-service.js";
 import { createBlobsService } from "./blobs-service.js";
 import type { ServiceDeps } from "./deps.js";
@@ -13,12 +13,13 @@ import { createRunsService } from "./runs-service.js";
  * Composes every domain service over one set of dependencies. Apps call this once at their
  * composition root; tRPC procedures and job processors only ever talk to the result.
  */
-export function createServices(deps: ServiceDeps) {
+export function createServices(given: ServiceDeps) {
+  const deps: ServiceDeps = { ...given, actorCache: given.actorCache ?? createActorCache() };
   return {
     deps,
     /** Resolves an `Authorization` header to an actor (null = anonymous). */
     authenticate: (authorization: string | null | undefined): Promise<Actor | null> =>
-      authenticate(deps.db, authorization),
+      authenticate(deps.db, authorization, deps.actorCache),
     accounts: createAccountsService(deps),
     projects: createProjectsService(deps),
     runs: createRunsService(deps),

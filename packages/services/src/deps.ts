@@ -3,6 +3,7 @@ import type { JobPayloads } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import type { JobRunner } from "@cairn/jobs";
 import type { Kysely } from "kysely";
+import type { ActorCache } from "./actor.js";
 
 /** The job runner as the services see it: Cairn's queues and payloads. */
 export type CairnJobRunner = JobRunner<JobPayloads>;
@@ -31,6 +32,11 @@ export interface ServiceDeps {
   /** Current time; tests pass a fake clock for TTL. */
   now?: () => Date;
   logger?: Logger;
+  /**
+   * Short-lived cache of API key → actor (5 s). `createServices` makes one when none is given;
+   * revoking a key forgets it at once here, other processes honour the revocation within the TTL.
+   */
+  actorCache?: ActorCache;
 }
 
 /** No-op logger used when none is given. */

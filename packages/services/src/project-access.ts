@@ -45,7 +45,18 @@ export async function roleIn(
     .where("entity_id", "=", entityId)
     .where("user_id", "=", actor.userId)
     .executeTakeFirst();
-  return membership?.role ?? "user";
+  return roleFrom(actor, entityId, membership?.role ?? null);
+}
+
+/** The role rule of {@link roleIn}, given the caller's membership role in the entity (if any). */
+function roleFrom(
+  actor: Actor | null,
+  entityId: string,
+  membershipRole: "member" | "admin" | null,
+): AccessRole {
+  if (!actor) return "anonymous";
+  if (actor.isSiteAdmin || actor.userId === entityId) return "admin";
+  return membershipRole ?? "user";
 }
 
 /**
@@ -59,9 +70,16 @@ export async function resolveProject(
   ref: ProjectRef,
   action: AccessAction,
 ): Promise<AccessibleProject> {
+  // One round trip: the caller's membership in the owning entity comes along on a left join
+  // (never cached: a visibility or membership change must apply to the very next request).
   const row = await db
     .selectFrom("projects")
     .innerJoin("entities", "entities.id", "projects.entity_id")
+    .leftJoin("memberships", (join) =>
+      join
+        .onRef("memberships.entity_id", "=", "entities.id")
+        .on("memberships.user_id", "=", actor?.userId ?? ""),
+    )
     .select([
       "projects.id",
       "projects.name",
@@ -71,6 +89,7 @@ export async function resolveProject(
       "projects.created_at",
       "entities.id as entityId",
       "entities.name as entityName",
+      "memberships.role as memberRole",
     ])
     .where("entities.name", "=", ref.entity)
     .where("projects.name", "=", ref.project)
@@ -82,7 +101,7 @@ export async function resolveProject(
       { details: { entity: ref.entity, project: ref.project } },
     );
   if (!row) throw notFound();
-  const role = await roleIn(db, actor, row.entityId);
+  const role = roleFrom(actor, row.entityId, row.memberRole);
   const decision = decideAccess({ visibility: row.visibility, role, action });
   if (!decision.allowed) {
     if (decision.code === "NOT_FOUND") throw notFound();

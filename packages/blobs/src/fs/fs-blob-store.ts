@@ -14,6 +14,7 @@ import type {
   PutOptions,
   VerifyResult,
 } from "../types.js";
+import { createDirSyncer } from "./dir-sync.js";
 import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
 import { encryptStream, type MasterKey, plaintextSize, prepareMasterKey } from "./record-cipher.js";
 
@@ -29,15 +30,6 @@ const SHARD = /^[0-9a-f]{2}$/;
 
 function isNotFound(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "ENOENT";
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
@@ -64,6 +56,8 @@ function noMultipart(): CairnError {
 export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
   const root = options.root;
   const tmpDir = join(root, "tmp");
+  // Per-store, so concurrent puts into one directory share fsyncs (see dir-sync.ts).
+  const fsyncDir = createDirSyncer();
   const master: MasterKey | undefined =
     options.encryptionKey === undefined ? undefined : prepareMasterKey(options.encryptionKey);
   const pathOf = (digest: string) => {
