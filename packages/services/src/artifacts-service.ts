@@ -32,15 +32,37 @@ import type {
   StorageInput,
   UpdateVersionInput,
 } from "./artifact-query-inputs.js";
+import { relogArtifact } from "./artifact-relog.js";
 import { createBlobsService } from "./blobs-service.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ArtifactSelectorInput, LogInput, UseInput } from "./inputs.js";
+import type { VersionInfo } from "./version-info.js";
+
+/**
+ * Input of `artifacts.relog` (the router's zod schema parses it): the artifact and the version
+ * digest the client computed locally from its entries.
+ */
+export interface RelogInput {
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  /** The version digest (64 lowercase hex). */
+  digest: string;
+  aliases?: string[] | undefined;
+  tags?: string[] | undefined;
+  runId?: string | undefined;
+}
+
+/** A hit (the existing version, aliases applied) or a miss (`version: null`: log in full). */
+export type RelogResult = { version: VersionInfo; created: false } | { version: null };
 
 /** Artifact versions: log, use, get; listing, reading, editing, deleting, diffing, storage, audit. */
 export function createArtifactsService(deps: ServiceDeps) {
   const blobs = createBlobsService(deps);
   return {
     log: (actor: Actor | null, input: LogInput) => logArtifact(deps, actor, input),
+    relog: (actor: Actor | null, input: RelogInput) => relogArtifact(deps, actor, input),
     use: (actor: Actor | null, input: UseInput) => useArtifact(deps, actor, input),
     get: (actor: Actor | null, input: ArtifactSelectorInput) => getArtifact(deps, actor, input),
 

@@ -1,11 +1,33 @@
 import { artifactSelectorSchema, logInputSchema, useInputSchema } from "@cairn/services";
+import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
+
+/** Input of `artifacts.relog` (`RelogInput` of `@cairn/services`): the log fields minus entries, plus the version digest the client computed. */
+const relogInputSchema = logInputSchema
+  .pick({
+    entity: true,
+    project: true,
+    name: true,
+    type: true,
+    aliases: true,
+    tags: true,
+    runId: true,
+  })
+  .extend({
+    digest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "the version digest: 64 lowercase hex characters (SHA-256)"),
+  });
 
 /** Logging, using and fetching versions. */
 export const artifactsLogRouter = router({
   log: authedProcedure
     .input(logInputSchema)
     .mutation(({ ctx, input }) => ctx.services.artifacts.log(ctx.actor, input)),
+  /** Unchanged re-log fast path: `{ version: null }` means "log in full". */
+  relog: authedProcedure
+    .input(relogInputSchema)
+    .mutation(({ ctx, input }) => ctx.services.artifacts.relog(ctx.actor, input)),
   use: authedProcedure
     .input(useInputSchema)
     .mutation(({ ctx, input }) => ctx.services.artifacts.use(ctx.actor, input)),

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { CairnError, type CairnErrorCode, ERROR_CODES, type ManifestEntry } from "@cairn/core";
+import {
+  CairnError,
+  type CairnErrorCode,
+  computeVersionDigest,
+  ERROR_CODES,
+  isCairnError,
+  type ManifestEntry,
+} from "@cairn/core";
+import { nodeSha256 } from "../hashing/node-sha256.js";
 import { chunk } from "../transfer/pool.js";
 import type { ProjectRef, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
@@ -51,6 +59,62 @@ export async function commitVersion(
   }
   const { draftId } = await finishDraft(ctx, project, { ...fields, distributedId });
   return { version: await waitForDraft(ctx, draftId), created: true };
+}
+
+/** The version digest of `entries`, computed locally the way the server does (node:crypto). */
+export function localVersionDigest(entries: Iterable<ManifestEntry>): string {
+  return computeVersionDigest(entries, nodeSha256);
+}
+
+/**
+ * Whether a committed version of artifact `name` (of `type`) has exactly `digest` — a read with no
+ * side effects, so it may run before the log's turn in the commit order. When true, the log can
+ * skip `blobs.missing` and uploads and go through {@link relogVersion}.
+ */
+export async function hasVersionWithDigest(
+  ctx: ClientContext,
+  project: ProjectRef,
+  name: string,
+  type: string,
+  digest: string,
+): Promise<boolean> {
+  try {
+    const version = await ctx.call((t) =>
+      t.artifacts.get.query({ ...project, ref: `${name}:${digest}` }),
+    );
+    return version.digest === digest && version.type === type;
+  } catch (error) {
+    // Not logged yet (no artifact or no such version): the full path creates it.
+    if (isCairnError(error, "NOT_FOUND")) return false;
+    throw error;
+  }
+}
+
+/**
+ * The unchanged re-log fast path (`artifacts.relog`): points `latest` and the aliases at the
+ * committed version with `digest` and records the run, without sending entries. Null when the
+ * server has no such version (e.g. deleted since {@link hasVersionWithDigest}): log in full then.
+ */
+export async function relogVersion(
+  ctx: ClientContext,
+  project: ProjectRef,
+  fields: CommitFields,
+  digest: string,
+): Promise<VersionInfo | null> {
+  const answer = await ctx.call((t) =>
+    t.artifacts.relog.mutate(
+      defined({
+        ...project,
+        name: fields.name,
+        type: fields.type,
+        digest,
+        aliases: fields.aliases,
+        tags: fields.tags,
+        runId: fields.runId,
+      }),
+    ),
+  );
+  return answer.version;
 }
 
 /** Sends one page of entries to a distributed draft. */

@@ -4,9 +4,13 @@ import type { ProgressListener } from "../progress.js";
 import { type UploadCandidate, type UploadStats, uploadMissing } from "../transfer/upload.js";
 import type { ProjectRef, RunInfo } from "../transport/router-types.js";
 import {
+  type CommitFields,
   commitVersion,
   ENTRIES_PER_REQUEST,
   finishDraft,
+  hasVersionWithDigest,
+  localVersionDigest,
+  relogVersion,
   upsertPage,
   waitForDraft,
 } from "./commit.js";
@@ -81,25 +85,37 @@ export class Run {
    */
   logArtifact(artifact: Artifact, options: LogArtifactOptions = {}): LogHandle {
     const slot = this.#ctx.commits.reserve();
+    const fields: CommitFields = {
+      name: artifact.name,
+      type: artifact.type,
+      description: artifact.description,
+      metadata: artifact.metadata,
+      aliases: options.aliases,
+      tags: options.tags,
+      ttl: options.ttl,
+      runId: this.id,
+    };
     const result = (async (): Promise<LogResult> => {
       try {
-        const { entries, stats } = await this.#prepare(artifact, options.onProgress);
+        const prepared = await this.#prepare(artifact, options.onProgress);
+        const { entries } = prepared;
         return await slot.run(async () => {
-          const { version, created } = await commitVersion(
-            this.#ctx,
-            this.#ref(),
-            {
-              name: artifact.name,
-              type: artifact.type,
-              description: artifact.description,
-              metadata: artifact.metadata,
-              aliases: options.aliases,
-              tags: options.tags,
-              ttl: options.ttl,
-              runId: this.id,
-            },
-            entries,
-          );
+          let stats = prepared.stats;
+          if (prepared.known) {
+            // Unchanged contents: aliases move in commit order, no entries or blob checks sent.
+            const version = await relogVersion(this.#ctx, this.#ref(), fields, prepared.digest);
+            if (version) {
+              return {
+                artifact: new LoggedArtifact(this.#ctx, version, entries),
+                created: false,
+                uploadedFiles: 0,
+                uploadedBytes: 0,
+              };
+            }
+            // The version went away since the check (deleted): upload and log in full.
+            stats = await this.#upload(artifact, entries, options.onProgress);
+          }
+          const { version, created } = await commitVersion(this.#ctx, this.#ref(), fields, entries);
           return {
             artifact: new LoggedArtifact(this.#ctx, version, entries),
             created,
@@ -273,17 +289,44 @@ export class Run {
     return id;
   }
 
-  /** Hashes the draft and uploads the blobs the project's entity does not hold yet. */
+  /**
+   * Hashes the draft and computes its version digest locally. When a committed version already
+   * has that digest (an unchanged re-log), nothing is uploaded and `known` is set; otherwise the
+   * blobs the project's entity does not hold yet are uploaded (before the commit's turn, so
+   * several logs upload in parallel).
+   */
   async #prepare(
     artifact: Artifact,
     onProgress: ProgressListener | undefined,
-  ): Promise<{ entries: ManifestEntry[]; stats: UploadStats }> {
+  ): Promise<{ entries: ManifestEntry[]; stats: UploadStats; digest: string; known: boolean }> {
     const progress = onProgress ?? this.#ctx.onProgress;
-    const entries = await artifact.resolveEntries({
-      hasher: this.#ctx.hasher,
-      resolvers: this.#ctx.resolvers,
-      onProgress: progress,
-    });
+    const entries = [
+      ...(await artifact.resolveEntries({
+        hasher: this.#ctx.hasher,
+        resolvers: this.#ctx.resolvers,
+        onProgress: progress,
+      })),
+    ];
+    const digest = localVersionDigest(entries);
+    const known = await hasVersionWithDigest(
+      this.#ctx,
+      this.#ref(),
+      artifact.name,
+      artifact.type,
+      digest,
+    );
+    const stats = known
+      ? { checkedFiles: 0, uploadedFiles: 0, uploadedBytes: 0 }
+      : await this.#upload(artifact, entries, progress);
+    return { entries, stats, digest, known };
+  }
+
+  /** Uploads the blobs of `entries` the project's entity does not hold yet. */
+  async #upload(
+    artifact: Artifact,
+    entries: readonly ManifestEntry[],
+    progress: ProgressListener | undefined,
+  ): Promise<UploadStats> {
     const candidates: UploadCandidate[] = [];
     for (const e of entries) {
       if (e.ref !== undefined || e.size === null) continue;
@@ -291,7 +334,6 @@ export class Run {
       // Entries without a local file were carried over from a logged version: already stored.
       if (localPath) candidates.push({ digest: e.digest, size: e.size, localPath });
     }
-    const stats = await uploadMissing(this.#ctx, this.#ref(), candidates, progress);
-    return { entries: [...entries], stats };
+    return uploadMissing(this.#ctx, this.#ref(), candidates, progress ?? this.#ctx.onProgress);
   }
 }

@@ -37,10 +37,17 @@ export interface DownloadStats {
 }
 
 /**
- * `artifacts.fileUrls` requests are queries (sent as GET). Keeping each under ~7 KB of URL keeps
- * it below Node's 16 KiB header limit (64-hex digests, JSON-encoded).
+ * Digests per `artifacts.fileUrlsBatch` request. That procedure is a mutation, so the digests go
+ * in a POST body instead of the URL (the `fileUrls` GET fit only ~90 under Node's 16 KiB header
+ * limit); 1,000 keeps round trips rare while the first downloads start soon after the first batch.
  */
-export const FILE_URL_BATCH = 90;
+export const FILE_URL_BATCH = 1_000;
+
+/**
+ * Files checked in `root` and linked from the cache at once: each is a few metadata syscalls on
+ * the local disk (no bytes copied), so more than the network's transfer concurrency pays off.
+ */
+export const LOCAL_CONCURRENCY = 32;
 
 /**
  * Places `entries` below `root`: entries whose file is already there with the right digest are
@@ -60,12 +67,15 @@ export async function downloadEntries(
   const references = entries.filter((e) => e.ref !== undefined);
   const destOf = (e: ManifestEntry): string => join(root, ...e.path.split("/"));
 
-  // 1. What is already in place: same size first (cheap), then the digest (cached by mtime).
-  const sizeMatches: ManifestEntry[] = [];
-  for (const e of stored) {
-    const s = await stat(destOf(e)).catch(() => undefined);
-    if (s?.isFile() && s.size === e.size) sizeMatches.push(e);
-  }
+  // 1. What is already in place: same size first (cheap, no hashing of absent files), then the
+  // digest (cached by mtime).
+  const sizes = await mapWithConcurrency(stored, LOCAL_CONCURRENCY, (e) =>
+    stat(destOf(e)).catch(() => undefined),
+  );
+  const sizeMatches = stored.filter((e, i) => {
+    const s = sizes[i];
+    return s?.isFile() === true && s.size === e.size;
+  });
   const present = new Set<string>();
   if (sizeMatches.length > 0) {
     const hashed = await ctx.hasher.hashFiles(sizeMatches.map(destOf));
@@ -90,16 +100,26 @@ export async function downloadEntries(
     cache = createBlobCache({ dir: tempDir });
   }
   try {
-    // 2. Blobs to fetch: not in the cache (the temp cache of skipCache is always empty).
-    const digests = [...new Set(todo.map((e) => e.digest))];
-    const toFetch: string[] = [];
-    for (const d of digests) if (!(await cache.has(d))) toFetch.push(d);
-    stats.fromCache = todo.filter((e) => !toFetch.includes(e.digest)).length;
+    // 2. Link what the cache holds straight away (one pass, no separate presence check); the
+    // files whose blob is missing are fetched below (the temp cache of skipCache is empty).
+    const pending: ManifestEntry[] = [];
+    await mapWithConcurrency(todo, LOCAL_CONCURRENCY, async (e) => {
+      try {
+        await cache.linkInto(e.digest, destOf(e));
+      } catch (error) {
+        if (!isCairnError(error, "NOT_FOUND")) throw error;
+        pending.push(e);
+        return;
+      }
+      stats.fromCache++;
+      tracker.advance(1, e.size ?? 0);
+    });
+    const toFetch = [...new Set(pending.map((e) => e.digest))];
 
     // 3. Fetch in batches of URLs, each blob once, verified by cache.put.
     for (const batch of chunk(toFetch, FILE_URL_BATCH)) {
       const { urls } = await ctx.call((t) =>
-        t.artifacts.fileUrls.query({ ...version, digests: batch }),
+        t.artifacts.fileUrlsBatch.mutate({ ...version, digests: batch }),
       );
       await mapWithConcurrency(urls, ctx.transferConcurrency, async (target) => {
         await withRetry(
@@ -119,8 +139,8 @@ export async function downloadEntries(
       });
     }
 
-    // 4. Link every file into place.
-    await mapWithConcurrency(todo, ctx.transferConcurrency, async (e) => {
+    // 4. Link the fetched files into place.
+    await mapWithConcurrency(pending, LOCAL_CONCURRENCY, async (e) => {
       await cache.linkInto(e.digest, destOf(e));
       tracker.advance(1, e.size ?? 0);
     });
