@@ -193,6 +193,34 @@ export function registerProcedureTests(current: () => Harness): void {
       expect(bytes.equals(files[entry.path as keyof typeof files])).toBe(true);
     }
 
+    // The same URLs as a POST (long digest lists), and the re-log fast path by version digest.
+    const batch = await c.artifacts.fileUrlsBatch.mutate({
+      ...P,
+      ref: "ds:v0",
+      digests: entries.map((e) => e.digest),
+    });
+    expect(batch.urls.map((u) => u.digest).sort()).toEqual(entries.map((e) => e.digest).sort());
+    const relog = await c.artifacts.relog.mutate({
+      ...P,
+      name: "ds",
+      type: "dataset",
+      digest: v0.version.digest,
+      aliases: ["again"],
+    });
+    expect(relog.version).toMatchObject({
+      version: "v0",
+      aliases: expect.arrayContaining(["again", "latest"]),
+    });
+    const miss = await c.artifacts.relog.mutate({
+      ...P,
+      name: "ds",
+      type: "dataset",
+      digest: "0".repeat(64),
+    });
+    expect(miss.version).toBeNull();
+    // Put latest back on v1 for what follows.
+    await c.artifacts.setAlias.mutate({ ...P, ref: "ds:v1", alias: "latest" });
+
     expect(
       await c.artifacts.update.mutate({ ...P, ref: "ds:v1", description: "second", tags: ["t1"] }),
     ).toMatchObject({ description: "second", tags: ["t1"] });
