@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root (this file is `tests/scale-out/processes.ts`). */
+/** The repository root (this file is `tests/scale-out/processes.ts`; the fault suite reuses it). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Which build of the apps to run: the compiled `dist` (what ships) or the sources through tsx. */
@@ -11,10 +11,10 @@ export type EntryKind = "dist" | "source";
 
 /**
  * `dist` when both apps are built (the root `pnpm test` builds them first), else the sources.
- * `CAIRN_SCALE_OUT_ENTRY=source|dist` forces one (source: no build needed while developing).
+ * `CAIRN_TEST_ENTRY=source|dist` forces one (source: no build needed while developing).
  */
 export function entryKind(): EntryKind {
-  const forced = process.env.CAIRN_SCALE_OUT_ENTRY;
+  const forced = process.env.CAIRN_TEST_ENTRY;
   if (forced === "dist" || forced === "source") return forced;
   const built = ["apps/server/dist/main.js", "apps/worker/dist/main.js"].every((p) =>
     existsSync(join(REPO_ROOT, p)),
