@@ -20,7 +20,10 @@ export function registerProcedureTests(current: () => Harness): void {
   it("health and accounts: ping, whoami, users, teams, members and API keys", async () => {
     const harness = current();
     // The harness's own batching client works too (httpBatchLink over the same route).
-    expect(await harness.server.client.health.ping.query()).toMatchObject({ ok: true });
+    expect(await harness.server.client.health.ping.query()).toEqual({
+      ok: true,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
     expect(await clientFor(harness, null).api.health.ping.query()).toMatchObject({ ok: true });
 
     const root = admin();
