@@ -63,6 +63,8 @@ describe("normalizeEntryPath rejects with the reason", () => {
     ["C:/x", "drive letter"],
     ["c:x", "drive letter"],
     ["a:b", "drive letter"],
+    ["./a:", "drive letter"],
+    ["./C:/x", "drive letter"],
     ["..", '".."'],
     ["../x", '".."'],
     ["a/../b", '".."'],

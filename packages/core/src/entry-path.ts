@@ -52,8 +52,6 @@ export function normalizeEntryPath(path: string): string {
   }
   const slashed = path.replaceAll("\\", "/");
   if (slashed.startsWith("/")) fail(path, 'it is absolute; remove the leading "/"');
-  if (DRIVE_RE.test(slashed))
-    fail(path, "it starts with a drive letter; give a path relative to the artifact root");
   if (slashed.endsWith("/")) fail(path, 'it ends with "/"; name a file, not a directory');
 
   const segments: string[] = [];
@@ -71,6 +69,10 @@ export function normalizeEntryPath(path: string): string {
   if (segments.length === 0) fail(path, "it names the artifact root, not a file");
 
   const normalized = segments.join("/");
+  // Checked after "." segments are dropped, so "./C:x" is refused like "C:x" (and the result stays
+  // a fixed point).
+  if (DRIVE_RE.test(normalized))
+    fail(path, "it starts with a drive letter; give a path relative to the artifact root");
   const bytes = encoder.encode(normalized).length;
   if (bytes > MAX_ENTRY_PATH_BYTES) {
     fail(path, `it is ${bytes} UTF-8 bytes long, more than ${MAX_ENTRY_PATH_BYTES}`);
