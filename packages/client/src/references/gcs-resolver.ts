@@ -3,10 +3,9 @@ import {
   CairnError,
   isDirectoryMarkerKey,
   type ManifestEntry,
-  nameForPrefixObject,
-  nameForReference,
   type ParsedReferenceUri,
 } from "@cairn/core";
+import { resolveBucketReference } from "./bucket-resolve.js";
 import { drift } from "./reference-errors.js";
 import { isChecksumless, type SchemeResolver } from "./types.js";
 import { writeFileAtomicDeferred } from "./write-atomic.js";
@@ -122,36 +121,18 @@ export function createGcsResolver(options: GcsResolverOptions = {}): SchemeResol
   return {
     async resolve(parsed, opts) {
       const { bucket, key } = bucketKey(parsed);
-      if (key !== "" && !key.endsWith("/")) {
-        const object = await getObject(bucket, key);
-        if (object) return [toEntry(bucket, object, nameForReference(parsed, { name: opts.name }))];
-      }
-      const prefix = key.replace(/\/+$/, "");
-      const objects = await list(bucket, prefix === "" ? "" : `${prefix}/`, opts.maxObjects);
-      if (objects.length > opts.maxObjects) {
-        throw new CairnError(
-          "TOO_MANY_OBJECTS",
-          `The prefix gs://${bucket}/${prefix} holds more than ${opts.maxObjects} objects (the maxObjects limit). Nothing was added: raise it with addReference(uri, { maxObjects: N }) or reference a narrower prefix.`,
-          {
-            details: {
-              uri: `gs://${bucket}/${prefix}`,
-              maxObjects: opts.maxObjects,
-              found: objects.length,
-            },
-          },
-        );
-      }
-      if (objects.length === 0) {
-        throw new CairnError(
-          "NOT_FOUND",
-          `Nothing found at gs://${bucket}/${key}: no object with that name and no objects under "${prefix}/".`,
-          {
-            details: { uri: `gs://${bucket}/${key}` },
-          },
-        );
-      }
-      return objects.map((o) =>
-        toEntry(bucket, o, nameForPrefixObject(parsed, o.name, { name: opts.name })),
+      return resolveBucketReference(
+        {
+          scheme: "gs",
+          bucket,
+          key,
+          head: (b, k) => getObject(b, k),
+          list,
+          keyOf: (o) => o.name,
+          toEntry,
+        },
+        parsed,
+        opts,
       );
     },
 

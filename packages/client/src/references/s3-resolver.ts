@@ -10,10 +10,9 @@ import {
   CairnError,
   isDirectoryMarkerKey,
   type ManifestEntry,
-  nameForPrefixObject,
-  nameForReference,
   type ParsedReferenceUri,
 } from "@cairn/core";
+import { resolveBucketReference } from "./bucket-resolve.js";
 import { drift } from "./reference-errors.js";
 import { isChecksumless, type SchemeResolver, unquoteEtag } from "./types.js";
 import { writeFileAtomicDeferred } from "./write-atomic.js";
@@ -229,34 +228,18 @@ export function createS3Resolver(options: S3ResolverOptions = {}): SchemeResolve
   return {
     async resolve(parsed, opts) {
       const { bucket, key } = bucketKey(parsed);
-      if (key !== "" && !key.endsWith("/")) {
-        const info = await headObject(bucket, key);
-        if (info) return [toEntry(bucket, info, nameForReference(parsed, { name: opts.name }))];
-      }
-      const prefix = key.replace(/\/+$/, "");
-      const objects = await list(bucket, prefix === "" ? "" : `${prefix}/`, opts.maxObjects);
-      if (objects.length > opts.maxObjects) {
-        throw new CairnError(
-          "TOO_MANY_OBJECTS",
-          `The prefix s3://${bucket}/${prefix} holds more than ${opts.maxObjects} objects (the maxObjects limit). Nothing was added: raise it with addReference(uri, { maxObjects: N }) or reference a narrower prefix.`,
-          {
-            details: {
-              uri: `s3://${bucket}/${prefix}`,
-              maxObjects: opts.maxObjects,
-              found: objects.length,
-            },
-          },
-        );
-      }
-      if (objects.length === 0) {
-        throw new CairnError(
-          "NOT_FOUND",
-          `Nothing found at s3://${bucket}/${key}: no object with that key and no objects under "${prefix}/". Check the bucket and key.`,
-          { details: { uri: `s3://${bucket}/${key}` } },
-        );
-      }
-      return objects.map((o) =>
-        toEntry(bucket, o, nameForPrefixObject(parsed, o.key, { name: opts.name })),
+      return resolveBucketReference(
+        {
+          scheme: "s3",
+          bucket,
+          key,
+          head: (b, k) => headObject(b, k),
+          list,
+          keyOf: (o) => o.key,
+          toEntry,
+        },
+        parsed,
+        opts,
       );
     },
 
