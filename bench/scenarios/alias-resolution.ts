@@ -26,7 +26,8 @@ interface Load {
 /**
  * `alias-resolution`: `artifacts.get` by alias and `artifacts.manifest` pages under 50 concurrent
  * HTTP clients (autocannon, plain GET `/trpc/<procedure>?input=<urlencoded JSON>` as tRPC v11
- * expects for non-batched queries), beside a raw PostgreSQL point query with 50 `pg` clients.
+ * expects for non-batched queries), beside a raw PostgreSQL point query with 50 `pg` clients and
+ * the same server's `/healthz` (the HTTP floor: no SQL, no tRPC).
  */
 export const aliasResolution: Scenario = {
   name: "alias-resolution",
@@ -39,6 +40,9 @@ export const aliasResolution: Scenario = {
     const get: Load[] = [];
     const pages: Load[] = [];
     const raw: Load[] = [];
+    // The HTTP floor: the same server answering `/healthz` (no SQL, no tRPC) to the same 50
+    // connections. Nothing served over HTTP on this machine can beat it.
+    const floor: Load[] = [];
     try {
       const trpc = adminTrpc(server.baseUrl, server.apiKey);
       await createBenchProject(trpc);
@@ -86,11 +90,12 @@ export const aliasResolution: Scenario = {
       const versionId = logged.version.id;
 
       for (let rep = 0; rep < ctx.repetitions; rep++) {
-        ctx.log(`rep ${rep}: artifacts.get, manifest pages, raw pg (${seconds} s each)`);
+        ctx.log(`rep ${rep}: artifacts.get, manifest pages, raw pg, /healthz (${seconds} s each)`);
         const steps = [
           async () => get.push(await cannon(server.baseUrl, headers, seconds, () => getPath)),
           async () => pages.push(await cannon(server.baseUrl, headers, seconds, pagePath)),
           async () => raw.push(await rawPointQueries(rawDb, versionId, seconds)),
+          async () => floor.push(await cannon(server.baseUrl, {}, seconds, () => "/healthz")),
         ];
         // Rotate the order: the first load of a repetition meets the coldest caches.
         for (let i = 0; i < steps.length; i++) await steps[(i + rep) % steps.length]!();
@@ -148,6 +153,9 @@ export const aliasResolution: Scenario = {
           label: pgLabel,
           summary: pick(raw, "rps"),
         }),
+        row("HTTP floor: GET /healthz (no SQL, no tRPC) p50", "ms", pick(floor, "p50")),
+        row("HTTP floor: GET /healthz (no SQL, no tRPC) p99", "ms", pick(floor, "p99")),
+        row("HTTP floor: GET /healthz (no SQL, no tRPC)", "req/s", pick(floor, "rps")),
       ],
       checks,
       notes: [

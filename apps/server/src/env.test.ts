@@ -22,7 +22,7 @@ describe("server configuration", () => {
       CAIRN_PUBLIC_URL: "https://cairn.example.com/",
       CAIRN_HOST: "0.0.0.0",
     });
-    expect(databaseConfigOf(env)).toEqual({ url: "postgres://cairn@db/cairn" });
+    expect(databaseConfigOf(env)).toEqual({ url: "postgres://cairn@db/cairn", poolSize: 10 });
     expect(blobStoreConfigOf(env)).toMatchObject({
       kind: "s3",
       bucket: "artifacts",
@@ -33,6 +33,19 @@ describe("server configuration", () => {
     expect(publicUrlOf(env, "https", 443)).toBe("https://cairn.example.com");
     const wildcard = serverEnvSchema.parse({ CAIRN_HOST: "0.0.0.0" });
     expect(publicUrlOf(wildcard, "http", 9000)).toBe("http://localhost:9000");
+  });
+
+  it("sizes the PostgreSQL pool from CAIRN_DATABASE_POOL_SIZE and refuses nonsense", () => {
+    const env = serverEnvSchema.parse({
+      DATABASE_URL: "postgres://cairn@db/cairn",
+      CAIRN_DATABASE_POOL_SIZE: "25",
+    });
+    expect(databaseConfigOf(env)).toEqual({ url: "postgres://cairn@db/cairn", poolSize: 25 });
+    for (const bad of ["0", "lots", "1.5", "1000"]) {
+      expect(() => readServerEnv({ CAIRN_DATABASE_POOL_SIZE: bad })).toThrow(
+        /CAIRN_DATABASE_POOL_SIZE/,
+      );
+    }
   });
 
   it("names the variable and the rule when a value is invalid", () => {

@@ -17,6 +17,12 @@ export const serverEnvSchema = z.object({
   CAIRN_PUBLIC_URL: z.url().optional(),
   CAIRN_DATA_DIR: z.string().default(".cairn"),
   DATABASE_URL: z.string().optional(),
+  /**
+   * Most PostgreSQL connections this server holds (ignored for the embedded store). The default
+   * comes from the alias-resolution benchmark (bench/README.md); mind `max_connections` when
+   * running several servers and workers against one database.
+   */
+  CAIRN_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: z.string().optional(),
   CAIRN_QUEUE_PREFIX: z.string().default("cairn"),
   /** `true`: this server only enqueues; separate `cairn worker` processes run the jobs. */

@@ -137,16 +137,24 @@ export async function pageManifestEntries(
       `Manifest page limit must be an integer from 1 to ${MAX_MANIFEST_PAGE}, got ${String(limit)}.`,
     );
   }
-  let query = db
-    .selectFrom("manifest_entries")
-    .select(["path", "digest", "size", "ref", "extra"])
-    .where("manifest_id", "=", manifestId);
-  if (after !== undefined && after !== null) query = query.where("path", ">", after);
-  // One extra row tells whether another page exists without a count query.
-  const rows = await query
-    .orderBy("path")
-    .limit(limit + 1)
-    .execute();
+  // A row comparison on the whole primary key, not `manifest_id = … and path > …`: with the
+  // latter, a manifest the planner has no statistics for yet (every freshly committed one) is
+  // estimated at ~30 rows and read by a bitmap scan that fetches and sorts ALL its remaining
+  // entries for every page (EXPLAIN: 3 ms for a 10,000-entry manifest, growing with its size).
+  // This form plans as an ordered index scan that stops after `limit + 1` rows, before and after
+  // ANALYZE (EXPLAIN: 0.05 ms); rows of the next manifest it may reach on the last page are
+  // dropped below.
+  const rows = (
+    await db
+      .selectFrom("manifest_entries")
+      .select(["manifest_id", "path", "digest", "size", "ref", "extra"])
+      .where(sql<boolean>`(manifest_id, path) > (${manifestId}, ${after ?? ""})`)
+      .orderBy("manifest_id")
+      .orderBy("path")
+      // One extra row tells whether another page exists without a count query.
+      .limit(limit + 1)
+      .execute()
+  ).filter((row) => Number(row.manifest_id) === manifestId);
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { entries: page.map(toEntry), nextAfter: more ? (page.at(-1)?.path ?? null) : null };

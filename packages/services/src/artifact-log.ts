@@ -67,16 +67,6 @@ export async function resolveSelector(
   return { project, versionId, collectionId: collection.id, collectionName: collection.name };
 }
 
-/** Fetches a version by reference. */
-export async function getArtifact(
-  deps: ServiceDeps,
-  actor: Actor | null,
-  input: ArtifactSelectorInput,
-): Promise<VersionInfo> {
-  const { versionId } = await resolveSelector(deps, actor, input);
-  return loadVersionInfo(deps.db, versionId);
-}
-
 /**
  * Records that a run used a version (lineage "used" edge). The run lives in the input's project;
  * the version may live in any project the caller can read.

@@ -1,8 +1,14 @@
-import { CairnError, formatDuration, type ManifestEntry, validateArtifactName } from "@cairn/core";
+import {
+  CairnError,
+  formatDuration,
+  type ManifestEntry,
+  parseReference,
+  qualifyReference,
+  validateArtifactName,
+} from "@cairn/core";
 import { type Database, getManifestEntry, pageManifestEntries, toSafeNumber } from "@cairn/db";
 import { type Kysely, sql } from "kysely";
 import type { Actor } from "./actor.js";
-import { resolveSelector } from "./artifact-log.js";
 import {
   type AuditInput,
   DEFAULT_DIFF_ROWS,
@@ -16,10 +22,16 @@ import {
   type ManifestInput,
   type StorageInput,
 } from "./artifact-query-inputs.js";
+import { type BundleDownloadTarget, createBundleDownloads } from "./blobs-bundle-download.js";
 import { entryOfRow } from "./commit-version.js";
 import type { ServiceDeps } from "./deps.js";
+import type { ArtifactSelectorInput } from "./inputs.js";
 import { resolveProject } from "./project-access.js";
-import { findCollection } from "./resolve-version.js";
+import {
+  findCollection,
+  type ResolvedVersion,
+  resolveVersionInOneQuery,
+} from "./resolve-version.js";
 import { loadVersionInfos, type VersionInfo } from "./version-info.js";
 
 /** One artifact (collection) of a project as listings describe it. */
@@ -217,13 +229,30 @@ export async function listVersions(
   };
 }
 
-async function manifestIdOf(db: Kysely<Database>, versionId: string): Promise<number> {
-  const row = await db
-    .selectFrom("versions")
-    .select("manifest_id")
-    .where("id", "=", versionId)
-    .executeTakeFirstOrThrow();
-  return Number(row.manifest_id);
+/**
+ * Resolves `input.ref` (short forms in the input's entity/project; a reference naming another
+ * project is authorized against that project) to a readable version with its manifest id, in one
+ * round trip.
+ */
+function resolveRef(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: ArtifactSelectorInput,
+): Promise<ResolvedVersion> {
+  const ref = qualifyReference(parseReference(input.ref), {
+    entity: input.entity,
+    project: input.project,
+  });
+  return resolveVersionInOneQuery(deps.db, actor, ref, "read");
+}
+
+/** Fetches a version by reference (`artifacts.get`): one SQL statement, access checked. */
+export async function getVersion(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: ArtifactSelectorInput,
+): Promise<VersionInfo> {
+  return (await resolveRef(deps, actor, input)).info;
 }
 
 /**
@@ -241,12 +270,12 @@ export async function manifestPage(
       "Pass either `after` (a path) or `cursor` (a previous nextCursor), not both.",
     );
   }
-  const { versionId } = await resolveSelector(deps, actor, input);
+  const { manifestId } = await resolveRef(deps, actor, input);
   const after =
     input.cursor === undefined
       ? input.after
       : decodeCursor(input.cursor, "manifest", isPathCursor).p;
-  const page = await pageManifestEntries(deps.db, await manifestIdOf(deps.db, versionId), {
+  const page = await pageManifestEntries(deps.db, manifestId, {
     after: after ?? null,
     limit: input.limit ?? DEFAULT_MANIFEST_PAGE,
   });
@@ -262,8 +291,8 @@ export async function getEntry(
   actor: Actor | null,
   input: EntryInput,
 ): Promise<ManifestEntry> {
-  const { versionId } = await resolveSelector(deps, actor, input);
-  const entry = await getManifestEntry(deps.db, await manifestIdOf(deps.db, versionId), input.path);
+  const { manifestId } = await resolveRef(deps, actor, input);
+  const entry = await getManifestEntry(deps.db, manifestId, input.path);
   if (!entry) {
     throw new CairnError(
       "NOT_FOUND",
@@ -276,16 +305,21 @@ export async function getEntry(
 
 /**
  * Download URLs for stored files of one version. Only digests that are stored-file entries of that
- * version are served — a reader of one artifact cannot fetch arbitrary blobs by digest.
+ * version are served — a reader of one artifact cannot fetch arbitrary blobs by digest. With the
+ * directory store it also hands out a bundle URL scoped to the version's manifest, so clients can
+ * fetch many small blobs per request.
  */
 export async function fileUrls(
   deps: ServiceDeps,
   actor: Actor | null,
   input: FileUrlsInput,
   downloadUrl: DownloadUrlOf,
-): Promise<{ urls: Array<{ digest: string; url: string; headers: Record<string, string> }> }> {
-  const { versionId } = await resolveSelector(deps, actor, input);
-  const manifestId = await manifestIdOf(deps.db, versionId);
+): Promise<{
+  urls: Array<{ digest: string; url: string; headers: Record<string, string> }>;
+  /** Where small blobs of this version can be fetched many per request; null with a bucket. */
+  bundle: BundleDownloadTarget | null;
+}> {
+  const { manifestId } = await resolveRef(deps, actor, input);
   const wanted = [...new Set(input.digests)];
   const found = new Set<string>();
   for (let i = 0; i < wanted.length; i += FILE_DIGEST_BATCH) {
@@ -309,7 +343,9 @@ export async function fileUrls(
   }
   const urls = [];
   for (const digest of wanted) urls.push({ digest, ...(await downloadUrl(digest)) });
-  return { urls };
+  const bundle =
+    wanted.length > 0 ? await createBundleDownloads(deps).target(manifestId, wanted[0]!) : null;
+  return { urls, bundle };
 }
 
 /** The newest audit records of a project (optionally of one artifact), newest first. */
@@ -409,18 +445,21 @@ export async function diffVersions(
   input: DiffInput,
 ): Promise<VersionDiff> {
   const [a, b] = await Promise.all([
-    resolveSelector(deps, actor, { entity: input.entity, project: input.project, ref: input.a }),
-    resolveSelector(deps, actor, { entity: input.entity, project: input.project, ref: input.b }),
+    resolveRef(deps, actor, { entity: input.entity, project: input.project, ref: input.a }),
+    resolveRef(deps, actor, { entity: input.entity, project: input.project, ref: input.b }),
   ]);
-  const versions = await deps.db
-    .selectFrom("versions")
-    .select(["id", "number", "digest", "manifest_id"])
-    .where("id", "in", [a.versionId, b.versionId])
-    .execute();
-  const va = versions.find((v) => v.id === a.versionId);
-  const vb = versions.find((v) => v.id === b.versionId);
-  if (!va || !vb)
-    throw new CairnError("NOT_FOUND", "A version of the diff was deleted meanwhile: retry.");
+  const va = {
+    id: a.versionId,
+    number: a.info.number,
+    digest: a.info.digest,
+    manifest_id: a.manifestId,
+  };
+  const vb = {
+    id: b.versionId,
+    number: b.info.number,
+    digest: b.info.digest,
+    manifest_id: b.manifestId,
+  };
   const limit = input.limit ?? DEFAULT_DIFF_ROWS;
   const joined = sql`(select path, digest, size, ref, extra from manifest_entries where manifest_id = ${va.manifest_id}) x
     full outer join (select path, digest, size, ref, extra from manifest_entries where manifest_id = ${vb.manifest_id}) y
@@ -502,7 +541,7 @@ export async function storageReport(
 ): Promise<StorageReport> {
   let versionFilter: ReturnType<typeof sql>;
   if (input.ref !== undefined) {
-    const { versionId } = await resolveSelector(deps, actor, {
+    const { versionId } = await resolveRef(deps, actor, {
       entity: input.entity,
       project: input.project,
       ref: input.ref,

@@ -6,12 +6,13 @@ import {
   setCollection,
   updateVersion,
 } from "./artifact-edits.js";
-import { getArtifact, logArtifact, useArtifact } from "./artifact-log.js";
+import { logArtifact, useArtifact } from "./artifact-log.js";
 import {
   auditLog,
   diffVersions,
   fileUrls,
   getEntry,
+  getVersion,
   listCollections,
   listVersions,
   manifestPage,
@@ -64,7 +65,7 @@ export function createArtifactsService(deps: ServiceDeps) {
     log: (actor: Actor | null, input: LogInput) => logArtifact(deps, actor, input),
     relog: (actor: Actor | null, input: RelogInput) => relogArtifact(deps, actor, input),
     use: (actor: Actor | null, input: UseInput) => useArtifact(deps, actor, input),
-    get: (actor: Actor | null, input: ArtifactSelectorInput) => getArtifact(deps, actor, input),
+    get: (actor: Actor | null, input: ArtifactSelectorInput) => getVersion(deps, actor, input),
 
     listCollections: (actor: Actor | null, input: ListCollectionsInput) =>
       listCollections(deps, actor, input),

@@ -94,6 +94,50 @@ export async function resolveProject(
     .where("entities.name", "=", ref.entity)
     .where("projects.name", "=", ref.project)
     .executeTakeFirst();
+  return checkProjectAccess(
+    actor,
+    ref,
+    action,
+    row && {
+      id: row.id,
+      name: row.name,
+      visibility: row.visibility,
+      protectedAliases: row.protected_aliases,
+      description: row.description,
+      createdAt: row.created_at,
+      entityId: row.entityId,
+      entityName: row.entityName,
+      memberRole: row.memberRole,
+    },
+  );
+}
+
+/** The project columns an access decision needs, however the query that loaded them was built. */
+export interface ProjectAccessRow {
+  id: string;
+  name: string;
+  visibility: ProjectVisibility;
+  protectedAliases: string[];
+  description: string | null;
+  createdAt: Date;
+  entityId: string;
+  entityName: string;
+  /** The caller's membership role in the owning entity (null: none, or anonymous). */
+  memberRole: "member" | "admin" | null;
+}
+
+/**
+ * The access rule of {@link resolveProject} applied to an already loaded project row (undefined:
+ * no such project), so a query that joins the project with what the caller asks for (see
+ * resolve-version.ts) decides exactly as resolveProject does. Unreadable private projects and
+ * missing ones give the same NOT_FOUND.
+ */
+export function checkProjectAccess(
+  actor: Actor | null,
+  ref: ProjectRef,
+  action: AccessAction,
+  row: ProjectAccessRow | undefined,
+): AccessibleProject {
   const notFound = () =>
     new CairnError(
       "NOT_FOUND",
@@ -116,9 +160,9 @@ export async function resolveProject(
     entityId: row.entityId,
     entityName: row.entityName,
     visibility: row.visibility,
-    protectedAliases: row.protected_aliases,
+    protectedAliases: row.protectedAliases,
     description: row.description,
-    createdAt: row.created_at,
+    createdAt: row.createdAt,
     role,
   };
 }

@@ -35,6 +35,57 @@ export function ttlOfRow(row: {
   return { kind: row.ttl_policy === "none" ? "none" : "inherit" };
 }
 
+/** The columns of a version (with its artifact, project and entity names) VersionInfo is made of. */
+export interface VersionInfoRow {
+  id: string;
+  entityName: string;
+  projectName: string;
+  name: string;
+  type: string;
+  number: number;
+  digest: string;
+  aliases: string[] | null;
+  tags: string[];
+  description: string | null;
+  metadata: JsonObject;
+  size: number | bigint | string;
+  file_count: number | bigint | string;
+  created_at: Date;
+  created_by_run: string | null;
+  ttl_policy: "inherit" | "none" | "duration";
+  ttl_ms: number | null;
+  expires_at: Date | null;
+  state: "committed" | "deleted";
+}
+
+/**
+ * Builds VersionInfo from a loaded row: shared by {@link loadVersionInfos} and the one-statement
+ * reference resolution (resolve-version.ts), so both describe a version identically.
+ */
+export function versionInfoOfRow(row: VersionInfoRow): VersionInfo {
+  return {
+    id: row.id,
+    entity: row.entityName,
+    project: row.projectName,
+    name: row.name,
+    type: row.type,
+    number: row.number,
+    version: formatVersionAlias(row.number),
+    digest: row.digest,
+    aliases: row.aliases ?? [],
+    tags: row.tags,
+    description: row.description,
+    metadata: row.metadata,
+    size: Number(row.size),
+    fileCount: Number(row.file_count),
+    createdAt: row.created_at.toISOString(),
+    createdByRunId: row.created_by_run,
+    ttl: formatTtlSetting(ttlOfRow(row)),
+    expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
+    state: row.state,
+  };
+}
+
 /** Loads VersionInfo for many versions, in the order of `ids` (missing ids are skipped). */
 export async function loadVersionInfos(
   db: Kysely<Database>,
@@ -80,32 +131,7 @@ export async function loadVersionInfos(
     ])
     .where("versions.id", "in", ids)
     .execute();
-  const byId = new Map(
-    rows.map((row) => [
-      row.id,
-      {
-        id: row.id,
-        entity: row.entityName,
-        project: row.projectName,
-        name: row.name,
-        type: row.type,
-        number: row.number,
-        version: formatVersionAlias(row.number),
-        digest: row.digest,
-        aliases: row.aliases ?? [],
-        tags: row.tags,
-        description: row.description,
-        metadata: row.metadata,
-        size: Number(row.size),
-        fileCount: Number(row.file_count),
-        createdAt: row.created_at.toISOString(),
-        createdByRunId: row.created_by_run,
-        ttl: formatTtlSetting(ttlOfRow(row)),
-        expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
-        state: row.state,
-      } satisfies VersionInfo,
-    ]),
-  );
+  const byId = new Map(rows.map((row) => [row.id, versionInfoOfRow(row)]));
   return ids.flatMap((id) => {
     const info = byId.get(id);
     return info ? [info] : [];

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { toTrpcError } from "../error-map.js";
 import { appRouter } from "../root.js";
 import type { Context } from "../trpc.js";
+import { createFastQueryRoute } from "./trpc-fast-query.js";
 
 /** The path tRPC is mounted at. */
 export const TRPC_BASE_PATH = "/trpc/";
@@ -22,7 +23,7 @@ export function createTrpcRoute(options: {
   maxBodyBytes?: number;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { services, logger } = options;
-  return createHTTPHandler({
+  const trpc = createHTTPHandler({
     router: appRouter,
     basePath: TRPC_BASE_PATH,
     maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_TRPC_BODY_BYTES,
@@ -40,4 +41,6 @@ export function createTrpcRoute(options: {
       }
     },
   });
+  // Hot read queries skip the Fetch-API adapter; everything else (and every error) goes to tRPC.
+  return createFastQueryRoute({ services, trpc });
 }
