@@ -14,5 +14,6 @@ export type {
   PresignedRequest,
   PresignOptions,
   PutOptions,
+  UnsignedMultipartUpload,
   VerifyResult,
 } from "./types.js";

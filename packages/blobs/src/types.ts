@@ -54,6 +54,16 @@ export interface MultipartUpload {
   parts: Array<{ partNumber: number; url: string; size: number }>;
 }
 
+/**
+ * A started multipart upload whose parts are handed to {@link BlobStore.putPart} (stores that cannot
+ * presign): the server builds one URL per part on its own byte route and relays each part's bytes.
+ */
+export interface UnsignedMultipartUpload {
+  uploadId: string;
+  /** Parts to upload, in order; every part but the last is exactly `partSize` bytes. */
+  parts: Array<{ partNumber: number; size: number }>;
+}
+
 /** A part the client uploaded, with the `ETag` response header the bucket returned for it. */
 export interface CompletedPart {
   partNumber: number;
@@ -105,6 +115,30 @@ export interface BlobStore {
     partSize: number,
     options?: PresignOptions,
   ): Promise<MultipartUpload | null>;
+  /**
+   * Starts a multipart upload whose parts go through {@link BlobStore.putPart} rather than presigned
+   * URLs, or returns `null` when the store presigns its parts instead (S3). Parts are stored durably,
+   * so an upload survives a restart of the server process and the client can resume it. Throws
+   * `INVALID_INPUT` for a part size outside 5 MiB–5 GiB (the same limits as S3).
+   */
+  createUnsignedMultipart(
+    digest: string,
+    size: number,
+    partSize: number,
+  ): Promise<UnsignedMultipartUpload | null>;
+  /**
+   * Stores part `partNumber` of an upload from {@link BlobStore.createUnsignedMultipart}, durably,
+   * replacing an earlier upload of the same part, and returns its quoted `etag` (the part's SHA-256)
+   * for {@link BlobStore.completeMultipart}. `size` must be the part's planned size and the body
+   * exactly that long. Throws `NOT_FOUND` for an unknown (completed, aborted) upload.
+   */
+  putPart(
+    digest: string,
+    uploadId: string,
+    partNumber: number,
+    body: BlobBody,
+    size: number,
+  ): Promise<{ etag: string }>;
   /**
    * Completes a multipart upload and verifies the assembled object: on a digest mismatch the object
    * is deleted and `DIGEST_MISMATCH` thrown.

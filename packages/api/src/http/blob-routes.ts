@@ -5,6 +5,7 @@ import { assertBlobDigest } from "@cairn/blobs";
 import { CairnError } from "@cairn/core";
 import { nowOf, type Services, verifyByteToken } from "@cairn/services";
 import type { Logger } from "pino";
+import { handlePartRoute, parsePartPath } from "./blob-part-route.js";
 import { sendError, sendJson } from "./http-errors.js";
 import { parseRangeHeader } from "./range-header.js";
 
@@ -19,7 +20,8 @@ export const BLOB_ROUTE_PREFIX = "/blobs/";
 
 /**
  * Serves `PUT|GET|HEAD /blobs/<digest>?t=<token>` — the byte routes of the directory store (the
- * S3 store hands out presigned bucket URLs instead). The token, signed by the procedure that
+ * S3 store hands out presigned bucket URLs instead) — and `PUT /blobs/<digest>/parts/<n>` (see
+ * blob-part-route.ts). The token, signed by the procedure that
  * checked access, is the only credential: any server process holding the shared signing secret
  * can serve the request, with no session state. Errors are thrown as `CairnError`s for the
  * caller to turn into JSON responses.
@@ -32,6 +34,8 @@ export async function handleBlobRoute(
 ): Promise<void> {
   // Not percent-decoded: a digest is plain hex, and anything else is refused just below.
   const digest = url.pathname.slice(BLOB_ROUTE_PREFIX.length);
+  const part = parsePartPath(digest); // `<digest>/parts/<n>`: one part of a multipart upload
+  if (part) return handlePartRoute(context.services, req, res, part, url.searchParams.get("t"));
   assertBlobDigest(digest);
   const token = url.searchParams.get("t");
   const nowSeconds = Math.floor(nowOf(context.services.deps).getTime() / 1000);

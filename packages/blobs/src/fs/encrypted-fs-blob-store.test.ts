@@ -111,6 +111,53 @@ describe("fs encryption at rest", () => {
     );
   });
 
+  it("keeps multipart parts encrypted in tmp/ and refuses a tampered part on completion", async () => {
+    const MiB = 1024 * 1024;
+    const bytes = Buffer.alloc(6 * MiB, "plaintext marker ");
+    const digest = sha256Hex(bytes);
+    const upload = await store.createUnsignedMultipart(digest, bytes.length, 5 * MiB);
+    const parts = [
+      {
+        partNumber: 1,
+        ...(await store.putPart(digest, upload!.uploadId, 1, bytes.subarray(0, 5 * MiB), 5 * MiB)),
+      },
+      {
+        partNumber: 2,
+        ...(await store.putPart(digest, upload!.uploadId, 2, bytes.subarray(5 * MiB), MiB)),
+      },
+    ];
+    const dir = join(root, "tmp", "multipart", upload!.uploadId);
+    const partFile = join(dir, `1.${parts[0]!.etag.slice(1, -1)}.part`);
+    const onDisk = await readFile(partFile);
+    expect(onDisk.includes(Buffer.from("plaintext marker"))).toBe(false);
+    expect(onDisk.subarray(0, 8).toString()).toBe("CAIRNENC");
+
+    const handle = await open(partFile, "r+");
+    await handle.write(Buffer.from([onDisk[HEADER_SIZE + 5]! ^ 1]), 0, 1, HEADER_SIZE + 5);
+    await handle.close();
+    await expectCairnError(
+      store.completeMultipart(digest, upload!.uploadId, parts),
+      "DIGEST_MISMATCH",
+    );
+    expect(await store.has(digest)).toBe(false);
+
+    const again = await store.createUnsignedMultipart(digest, bytes.length, 5 * MiB);
+    const good = [
+      {
+        partNumber: 1,
+        ...(await store.putPart(digest, again!.uploadId, 1, bytes.subarray(0, 5 * MiB), 5 * MiB)),
+      },
+      {
+        partNumber: 2,
+        ...(await store.putPart(digest, again!.uploadId, 2, bytes.subarray(5 * MiB), MiB)),
+      },
+    ];
+    expect(await store.completeMultipart(digest, again!.uploadId, good)).toEqual({
+      size: bytes.length,
+    });
+    expect((await readAll(await store.get(digest))).equals(bytes)).toBe(true);
+  });
+
   it("refuses to serve a plaintext file as if it were encrypted", async () => {
     const { bytes, digest } = randomBlob(500);
     await createFsBlobStore({ root }).put(digest, bytes);

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { createFsBlobStore } from "../index.js";
 import { randomBlob, runBlobStoreConformance } from "../testing/index.js";
 
+const MiB = 1024 * 1024;
+
 function blobFile(root: string, digest: string): string {
   return join(root, digest.slice(0, 2), digest.slice(2, 4), digest);
 }
@@ -38,13 +40,56 @@ describe("fs blob store layout", () => {
     }
   });
 
-  it("cannot presign or do multipart: the server offers its own upload route", async () => {
+  it("cannot presign: multipart uploads are unsigned, their parts relayed by the server", async () => {
     const store = createFsBlobStore({ root: join(tmpdir(), "unused") });
     const { digest } = randomBlob(1);
     expect(await store.presignPut(digest, 1, { expiresIn: 60 })).toBeNull();
+    expect(await store.createMultipart(digest, 6 * MiB, 5 * MiB)).toBeNull();
     await expect(store.completeMultipart(digest, "x", [])).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+
+  it("keeps multipart parts durably in tmp/multipart/<id>: a re-opened store completes the upload", async () => {
+    const root = await mkdtemp(join(tmpdir(), "cairn-blobs-"));
+    try {
+      const { bytes, digest } = randomBlob(12 * MiB);
+      const before = createFsBlobStore({ root });
+      const upload = await before.createUnsignedMultipart(digest, bytes.length, 5 * MiB);
+      const parts = [];
+      for (const { partNumber, size } of upload!.parts.slice(0, 2)) {
+        const start = (partNumber - 1) * 5 * MiB;
+        const body = bytes.subarray(start, start + size);
+        parts.push({
+          partNumber,
+          ...(await before.putPart(digest, upload!.uploadId, partNumber, body, size)),
+        });
+      }
+      const dir = join(root, "tmp", "multipart", upload!.uploadId);
+      expect((await readdir(dir)).sort()).toEqual(
+        [...parts.map((p) => `${p.partNumber}.${p.etag.slice(1, -1)}.part`), "upload.json"].sort(),
+      );
+      // What a server killed mid-part leaves behind: a half-written temp file.
+      await writeFile(join(dir, "0a0b0c0d-half-written.tmp"), bytes.subarray(0, 1000));
+
+      // A new process (a restarted server) opens the same directory and finishes the upload.
+      const after = createFsBlobStore({ root });
+      const last = upload!.parts[2]!;
+      parts.push({
+        partNumber: 3,
+        ...(await after.putPart(digest, upload!.uploadId, 3, bytes.subarray(10 * MiB), last.size)),
+      });
+      expect(await after.completeMultipart(digest, upload!.uploadId, parts)).toEqual({
+        size: bytes.length,
+      });
+      expect(await after.verify(digest)).toEqual({ ok: true, actual: digest });
+      expect(await readdir(join(root, "tmp", "multipart"))).toEqual([]);
+      const listed = [];
+      for await (const info of after.list()) listed.push(info.digest);
+      expect(listed).toEqual([digest]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it("rejects a body that yields strings instead of bytes", async () => {

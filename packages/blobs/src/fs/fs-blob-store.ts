@@ -15,6 +15,7 @@ import type {
   VerifyResult,
 } from "../types.js";
 import { createDirSyncer } from "./dir-sync.js";
+import { createFsMultipart } from "./fs-multipart.js";
 import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
 import { encryptStream, type MasterKey, plaintextSize, prepareMasterKey } from "./record-cipher.js";
 
@@ -40,18 +41,12 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
   }
 }
 
-function noMultipart(): CairnError {
-  return new CairnError(
-    "NOT_FOUND",
-    "The directory blob store has no multipart uploads (createMultipart returns null): upload through the server's blob route instead.",
-  );
-}
-
 /**
  * A content-addressed directory: blob `d` lives at `root/d[0:2]/d[2:4]/d`. A write goes to
  * `root/tmp/<random>`, is hashed on the way, fsynced, renamed into place and the directory fsynced:
  * only then does it count as stored, and a failed or mismatched write leaves nothing addressable.
  * With `encryptionKey`, files are AES-256-GCM record-encrypted (see the README for the format).
+ * Multipart uploads (relayed by the server: the store cannot presign) are in fs-multipart.ts.
  */
 export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
   const root = options.root;
@@ -174,16 +169,19 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       return null;
     },
     async createMultipart(digest) {
+      // No presigned parts: see createUnsignedMultipart, whose parts the server relays.
       assertBlobDigest(digest);
       return null;
     },
-    async completeMultipart() {
-      throw noMultipart();
-    },
-    async abortMultipart() {
-      throw noMultipart();
-    },
+    createUnsignedMultipart: (digest, size, partSize) =>
+      multipart.createUnsignedMultipart(digest, size, partSize),
+    putPart: (digest, uploadId, partNumber, body, size) =>
+      multipart.putPart(digest, uploadId, partNumber, body, size),
+    completeMultipart: (digest, uploadId, parts) =>
+      multipart.completeMultipart(digest, uploadId, parts),
+    abortMultipart: (digest, uploadId) => multipart.abortMultipart(digest, uploadId),
   };
+  const multipart = createFsMultipart({ tmpDir, master, fsyncDir, put: store.put });
   return store;
 }
 

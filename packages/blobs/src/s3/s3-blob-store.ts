@@ -259,6 +259,18 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       );
       return { uploadId: UploadId, parts };
     },
+    async createUnsignedMultipart(digest) {
+      // Parts go straight to the bucket through presigned URLs (createMultipart) instead.
+      assertBlobDigest(digest);
+      return null;
+    },
+    async putPart(digest) {
+      throw new CairnError(
+        "NOT_FOUND",
+        `The S3 blob store takes multipart parts only at the presigned URLs of createMultipart; upload the parts of blob ${digest} there.`,
+        { details: { digest } },
+      );
+    },
     async completeMultipart(digest, uploadId, parts: CompletedPart[]) {
       const Key = keyOf(digest);
       const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
