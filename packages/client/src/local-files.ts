@@ -12,6 +12,22 @@ export interface WalkedFile {
 }
 
 /**
+ * A regular file found by the walk whose size is read on first use: `addDir` never needs it (the
+ * hasher stats every file anyway), and one `stat` per file is a third of an unchanged re-log.
+ */
+class LazyWalkedFile implements WalkedFile {
+  #size: number | undefined;
+  constructor(
+    readonly absolutePath: string,
+    readonly relativePath: string,
+  ) {}
+  get size(): number {
+    this.#size ??= statSync(this.absolutePath).size;
+    return this.#size;
+  }
+}
+
+/**
  * Lists every regular file below `dir`, recursively, sorted by relative path so the same tree
  * always yields the same order. Symbolic links to files are followed (their target is what gets
  * logged); links to directories are not descended, which rules out cycles. Synchronous because
@@ -48,7 +64,7 @@ export function walkFilesSync(dir: string): WalkedFile[] {
       if (dirent.isDirectory()) {
         visit(childAbs, childRel);
       } else if (dirent.isFile()) {
-        out.push({ absolutePath: childAbs, relativePath: childRel, size: statSync(childAbs).size });
+        out.push(new LazyWalkedFile(childAbs, childRel));
       } else if (dirent.isSymbolicLink()) {
         const target = statSync(childAbs, { throwIfNoEntry: false });
         if (target?.isFile())

@@ -1,5 +1,6 @@
 export * from "./access.js";
 export * from "./aliases.js";
+export * from "./bundle.js";
 export * from "./canonical.js";
 export * from "./draft.js";
 export * from "./entry-path.js";

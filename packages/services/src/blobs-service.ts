@@ -1,18 +1,22 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import { CairnError } from "@cairn/core";
+import { BUNDLE_MAX_BLOB_SIZE, BUNDLE_MAX_BLOBS, BUNDLE_MAX_BYTES, CairnError } from "@cairn/core";
 import type { Actor } from "./actor.js";
 import type { BlobCompleteInput, BlobsMissingInput } from "./blob-inputs.js";
-import { signByteToken } from "./byte-tokens.js";
+import { type BundleUploadResult, receiveBundle } from "./blobs-bundle-upload.js";
+import { BUNDLE_TOKEN_SUBJECT, signByteToken } from "./byte-tokens.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 import { createGroupCommitter } from "./group-commit.js";
 import { resolveProject } from "./project-access.js";
 
 /** Upload targets handed to clients live this long (seconds). */
 export const UPLOAD_URL_TTL_SECONDS = 3600;
-/** Blobs at least this big go up as presigned multipart uploads (when the store can presign). */
+/**
+ * Blobs at least this big go up as multipart uploads: presigned when the store can presign, else
+ * part by part through the server's part route.
+ */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
-/** Part size of presigned multipart uploads. */
+/** Part size of multipart uploads (presigned or through the server). */
 export const MULTIPART_PART_SIZE = 16 * 1024 * 1024;
 /** Most uploads recorded per ownership transaction (3 params per row stays far below PG's 65,535). */
 export const RECORD_BATCH_MAX = 500;
@@ -39,6 +43,18 @@ export type UploadTarget =
       partSize: number;
       parts: Array<{ partNumber: number; url: string; size: number }>;
     };
+
+/** Where a client may upload many small missing blobs in one request (the server's bundle route). */
+export interface BundleTarget {
+  url: string;
+  maxBlobs: number;
+  maxBytes: number;
+  /** Blobs above this size go to their own target. */
+  maxBlobSize: number;
+}
+
+/** Missing blobs looked up (`blobs.has`) and signed at once in `blobs.missing`. */
+const TARGET_CONCURRENCY = 32;
 
 /**
  * Blob ownership and transfer. The dedup rule (no oracle): a blob is reported "not missing" only
@@ -142,7 +158,10 @@ export function createBlobsService(deps: ServiceDeps) {
     async missing(
       actor: Actor | null,
       input: BlobsMissingInput,
-    ): Promise<{ missing: Array<{ digest: string; size: number; upload: UploadTarget }> }> {
+    ): Promise<{
+      missing: Array<{ digest: string; size: number; upload: UploadTarget }>;
+      bundle: BundleTarget | null;
+    }> {
       const project = await resolveProject(db, actor, input, "write");
       const wanted = new Map(input.blobs.map((b) => [b.digest, b.size]));
       const digests = [...wanted.keys()];
@@ -166,11 +185,20 @@ export function createBlobsService(deps: ServiceDeps) {
           .where("digest", "in", ownedList.slice(i, i + 5000))
           .execute();
       }
-      const missing: Array<{ digest: string; size: number; upload: UploadTarget }> = [];
-      for (const [digest, size] of wanted) {
-        if (owned.has(digest)) continue;
-        missing.push({ digest, size, upload: await uploadTarget(digest, size, project.entityId) });
-      }
+      const toUpload = [...wanted].filter(([digest]) => !owned.has(digest));
+      const missing: Array<{ digest: string; size: number; upload: UploadTarget }> = new Array(
+        toUpload.length,
+      );
+      // Each target is a store lookup (a stat, or a HEAD on a bucket): overlap them.
+      let next = 0;
+      const lookup = async (): Promise<void> => {
+        while (next < toUpload.length) {
+          const i = next++;
+          const [digest, size] = toUpload[i]!;
+          missing[i] = { digest, size, upload: await uploadTarget(digest, size, project.entityId) };
+        }
+      };
+      await Promise.all(Array.from({ length: TARGET_CONCURRENCY }, lookup));
       if (missing.length > 0) {
         const expiresAt = new Date(nowOf(deps).getTime() + UPLOAD_URL_TTL_SECONDS * 1000);
         for (let i = 0; i < missing.length; i += 1000) {
@@ -188,7 +216,22 @@ export function createBlobsService(deps: ServiceDeps) {
             .execute();
         }
       }
-      return { missing };
+      // Small blobs headed for the server's own route may travel together in bundles.
+      const viaServer = missing.some(
+        (m) => m.upload.kind === "put" && !m.upload.complete && m.size <= BUNDLE_MAX_BLOB_SIZE,
+      );
+      return { missing, bundle: viaServer ? bundleTarget(project.entityId) : null };
+    },
+
+    /**
+     * Receives a bundle of blobs on the server's bundle route (see {@link receiveBundle}) and
+     * records the entity's ownership of each.
+     */
+    receiveBundle(input: {
+      entityId: string;
+      body: AsyncIterable<Uint8Array>;
+    }): Promise<BundleUploadResult> {
+      return receiveBundle(deps, recordUpload, input);
     },
 
     /**
@@ -272,6 +315,21 @@ export function createBlobsService(deps: ServiceDeps) {
     },
   };
 
+  function bundleTarget(entityId: string): BundleTarget {
+    const token = signByteToken(deps.signingSecret, {
+      d: BUNDLE_TOKEN_SUBJECT,
+      op: "put-bundle",
+      e: entityId,
+      x: Math.floor(nowOf(deps).getTime() / 1000) + UPLOAD_URL_TTL_SECONDS,
+    });
+    return {
+      url: `${deps.publicUrl.replace(/\/$/, "")}/bundles/put?t=${encodeURIComponent(token)}`,
+      maxBlobs: BUNDLE_MAX_BLOBS,
+      maxBytes: BUNDLE_MAX_BYTES,
+      maxBlobSize: BUNDLE_MAX_BLOB_SIZE,
+    };
+  }
+
   async function uploadTarget(
     digest: string,
     size: number,
@@ -292,6 +350,19 @@ export function createBlobsService(deps: ServiceDeps) {
             partSize: MULTIPART_PART_SIZE,
             parts: multipart.parts,
           };
+        // A store that cannot presign (the directory store) still takes big blobs in parts, on
+        // the server's part route: each part is stored durably, so an interrupted upload resumes.
+        const unsigned = await blobs.createUnsignedMultipart(digest, size, MULTIPART_PART_SIZE);
+        if (unsigned)
+          return {
+            kind: "multipart",
+            uploadId: unsigned.uploadId,
+            partSize: MULTIPART_PART_SIZE,
+            parts: unsigned.parts.map((part) => ({
+              ...part,
+              url: serverPartUrl(digest, unsigned.uploadId, part.partNumber, part.size),
+            })),
+          };
       }
       const presigned = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
       if (presigned)
@@ -303,6 +374,23 @@ export function createBlobsService(deps: ServiceDeps) {
       headers: {},
       complete: false,
     };
+  }
+
+  /**
+   * The server's part route for one part of an unsigned multipart upload,
+   * `/blobs/<digest>/parts/<n>?t=`: the token names the upload, the part and its exact size.
+   */
+  function serverPartUrl(digest: string, uploadId: string, partNumber: number, size: number) {
+    const token = signByteToken(deps.signingSecret, {
+      d: digest,
+      op: "put-part",
+      u: uploadId,
+      n: partNumber,
+      s: size,
+      x: Math.floor(nowOf(deps).getTime() / 1000) + UPLOAD_URL_TTL_SECONDS,
+    });
+    const base = deps.publicUrl.replace(/\/$/, "");
+    return `${base}/blobs/${digest}/parts/${partNumber}?t=${encodeURIComponent(token)}`;
   }
 }
 

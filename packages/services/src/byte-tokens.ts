@@ -10,15 +10,30 @@ import { CairnError } from "@cairn/core";
 export interface ByteTokenClaims {
   /** The blob's SHA-256. */
   d: string;
-  /** `put`: upload the blob for entity `e`; `get`: download it. */
-  op: "put" | "get";
+  /**
+   * `put`: upload the blob for entity `e`; `get`: download it; `put-bundle`: upload bundles of
+   * blobs for entity `e` (`d` is then {@link BUNDLE_TOKEN_SUBJECT}: the bytes prove each digest);
+   * `put-part`: upload part `n` (`s` bytes) of multipart upload `u` of the blob (no owner: the
+   * blobs.complete call that assembles the parts records ownership).
+   */
+  op: ByteTokenOp;
   /** The entity that will own the uploaded blob (put only). */
   e?: string;
-  /** The exact byte length to accept (put only). */
+  /** The exact byte length to accept (put and put-part). */
   s?: number;
+  /** The multipart upload a `put-part` token is for (an id from the store's createUnsignedMultipart). */
+  u?: string;
+  /** The part number a `put-part` token is for (1-based). */
+  n?: number;
   /** Expiry, seconds since the epoch. */
   x: number;
 }
+
+/** What a byte token allows. */
+export type ByteTokenOp = "put" | "get" | "put-bundle" | "put-part";
+
+/** The `d` claim of bundle tokens, which name no single blob. */
+export const BUNDLE_TOKEN_SUBJECT = "bundle";
 
 /** Signs claims into a token. */
 export function signByteToken(secret: Uint8Array, claims: ByteTokenClaims): string {
@@ -34,7 +49,7 @@ export function signByteToken(secret: Uint8Array, claims: ByteTokenClaims): stri
 export function verifyByteToken(
   secret: Uint8Array,
   token: string | null | undefined,
-  expect: { digest: string; op: "put" | "get"; nowSeconds?: number },
+  expect: { digest: string; op: ByteTokenOp; nowSeconds?: number },
 ): ByteTokenClaims {
   const [payload, mac] = (token ?? "").split(".");
   if (!payload || !mac) {

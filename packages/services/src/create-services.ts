@@ -1,6 +1,7 @@
 import { createAccountsService } from "./accounts-service.js";
 import { type Actor, authenticate, createActorCache } from "./actor.js";
 import { createArtifactsService } from "./artifacts-service.js";
+import { createBundleDownloads } from "./blobs-bundle-download.js";
 import { createBlobsService } from "./blobs-service.js";
 import type { ServiceDeps } from "./deps.js";
 import { createDraftsService } from "./drafts-service.js";
@@ -26,6 +27,7 @@ export function createServices(given: ServiceDeps) {
     artifacts: createArtifactsService(deps),
     drafts: createDraftsService(deps),
     blobs: createBlobsService(deps),
+    bundleDownloads: createBundleDownloads(deps),
     lineage: createLineageService(deps),
     retention: createRetentionService(deps),
   };

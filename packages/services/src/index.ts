@@ -11,6 +11,8 @@ export * from "./artifact-query-inputs.js";
 export type * from "./artifacts-service.js";
 export * from "./audit.js";
 export * from "./blob-inputs.js";
+export * from "./blobs-bundle-download.js";
+export * from "./blobs-bundle-upload.js";
 export * from "./blobs-service.js";
 export * from "./bootstrap-admin.js";
 export * from "./byte-tokens.js";

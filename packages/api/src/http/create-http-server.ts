@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import type { Services } from "@cairn/services";
 import type { Logger } from "pino";
 import { BLOB_ROUTE_PREFIX, handleBlobRoute } from "./blob-routes.js";
+import { BUNDLE_DOWNLOAD_PATH, handleBundleDownload } from "./bundle-download-route.js";
+import { BUNDLE_UPLOAD_PATH, handleBundleUpload } from "./bundle-upload-route.js";
 import { serveLiveness, serveReadiness } from "./health-routes.js";
 import { httpErrorOf, sendError, sendJson } from "./http-errors.js";
 import { type CairnMetrics, createCairnMetrics, routeLabelOf } from "./metrics.js";
@@ -96,6 +98,14 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     }
     if (path.startsWith(BLOB_ROUTE_PREFIX)) {
       await handleBlobRoute(blobContext, req, res, url);
+      return;
+    }
+    if (path === BUNDLE_DOWNLOAD_PATH) {
+      await handleBundleDownload(blobContext, req, res, url);
+      return;
+    }
+    if (path === BUNDLE_UPLOAD_PATH) {
+      await handleBundleUpload(services, req, res, url);
       return;
     }
     if (path === "/metrics") {

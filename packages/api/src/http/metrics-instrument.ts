@@ -4,7 +4,8 @@ import type { CairnMetrics } from "./metrics.js";
 
 /**
  * The services with the blob-transfer calls counted: `blobs.missing` feeds the dedup counters,
- * `blobs.recordUpload` (called by the server's byte route) and `blobs.complete` (presigned
+ * `blobs.recordUpload` (called by the server's byte route), `blobs.receiveBundle` (its bundle
+ * route) and `blobs.complete` (presigned
  * bucket uploads) feed the upload-bytes counter. Everything else is the same object, so this can
  * wrap the services a host serves without touching the services package.
  */
@@ -28,6 +29,11 @@ export function instrumentServices(services: Services, metrics: CairnMetrics): S
       async recordUpload(input) {
         await blobs.recordUpload(input);
         metrics.countUpload("server", input.size);
+      },
+      async receiveBundle(input) {
+        const result = await blobs.receiveBundle(input);
+        metrics.countUpload("server", result.bytes);
+        return result;
       },
       async complete(actor, input) {
         const result = await blobs.complete(actor, input);

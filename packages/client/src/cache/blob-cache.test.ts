@@ -54,6 +54,28 @@ describe("createBlobCache", () => {
     expect(() => cache.pathOf("../../etc/passwd")).toThrow(/64 lowercase hex/);
   });
 
+  it("linkAll links many files, reports missing blobs and replaces what is in the way", async () => {
+    const cache = createBlobCache({ dir });
+    const digest = sha("many");
+    await cache.put(digest, Buffer.from("many"));
+    const out = join(dir, "all");
+    await cache.linkInto(digest, join(out, "old.txt"));
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(out, "taken.txt"), "something else");
+    const result = await cache.linkAll([
+      { digest, destPath: join(out, "a", "one.txt") },
+      { digest, destPath: join(out, "a", "two.txt") },
+      { digest: sha("absent"), destPath: join(out, "absent.txt") },
+      { digest, destPath: join(out, "taken.txt") },
+      { digest, destPath: join(out, "old.txt") },
+    ]);
+    expect(result).toEqual(["link", "link", "missing", "link", "link"]);
+    for (const name of ["a/one.txt", "a/two.txt", "taken.txt", "old.txt"]) {
+      expect(await readFile(join(out, name), "utf8")).toBe("many");
+    }
+    expect((await readdir(out)).sort()).toEqual(["a", "old.txt", "taken.txt"]);
+  });
+
   it("linkInto of a missing blob is NOT_FOUND", async () => {
     const cache = createBlobCache({ dir });
     await expect(cache.linkInto(sha("nope"), join(dir, "x"))).rejects.toSatisfy((e) =>

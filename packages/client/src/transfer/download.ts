@@ -1,4 +1,5 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { type Stats, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CairnError, isCairnError, type ManifestEntry } from "@cairn/core";
@@ -7,6 +8,7 @@ import { createProgressTracker, type ProgressListener } from "../progress.js";
 import type { ClientContext } from "../remote/context.js";
 import { withRetry } from "../transport/retry.js";
 import { isRetryableTransfer, transferError } from "./byte-requests.js";
+import { BUNDLE_BLOB_MAX, type BundleDownloadTarget, downloadBundles } from "./download-bundles.js";
 import { chunk, mapWithConcurrency } from "./pool.js";
 
 /** Which version the files belong to (file URLs are only served for that version's entries). */
@@ -43,16 +45,14 @@ export interface DownloadStats {
  */
 export const FILE_URL_BATCH = 1_000;
 
-/**
- * Files checked in `root` and linked from the cache at once: each is a few metadata syscalls on
- * the local disk (no bytes copied), so more than the network's transfer concurrency pays off.
- */
-export const LOCAL_CONCURRENCY = 32;
+/** A bundle URL is asked for again after this long (its token lives an hour). */
+const BUNDLE_TARGET_REFRESH_MS = 30 * 60 * 1000;
 
 /**
  * Places `entries` below `root`: entries whose file is already there with the right digest are
  * skipped (hashed through the digest cache), cached blobs are hard-linked from the blob cache, the
- * rest are fetched from `artifacts.fileUrls` targets in batches, verified byte for byte by the
+ * rest are fetched — small blobs many per request from the server's bundle route when it serves
+ * the bytes itself, others from `artifacts.fileUrlsBatch` targets — verified byte for byte by the
  * cache, and linked. References download through their scheme's resolver.
  */
 export async function downloadEntries(
@@ -69,9 +69,7 @@ export async function downloadEntries(
 
   // 1. What is already in place: same size first (cheap, no hashing of absent files), then the
   // digest (cached by mtime).
-  const sizes = await mapWithConcurrency(stored, LOCAL_CONCURRENCY, (e) =>
-    stat(destOf(e)).catch(() => undefined),
-  );
+  const sizes = await statDestinations(root, stored.map(destOf));
   const sizeMatches = stored.filter((e, i) => {
     const s = sizes[i];
     return s?.isFile() === true && s.size === e.size;
@@ -102,22 +100,47 @@ export async function downloadEntries(
   try {
     // 2. Link what the cache holds straight away (one pass, no separate presence check); the
     // files whose blob is missing are fetched below (the temp cache of skipCache is empty).
-    const pending: ManifestEntry[] = [];
-    await mapWithConcurrency(todo, LOCAL_CONCURRENCY, async (e) => {
-      try {
-        await cache.linkInto(e.digest, destOf(e));
-      } catch (error) {
-        if (!isCairnError(error, "NOT_FOUND")) throw error;
-        pending.push(e);
-        return;
-      }
-      stats.fromCache++;
-      tracker.advance(1, e.size ?? 0);
+    const linked = await cache.linkAll(
+      todo.map((e) => ({ digest: e.digest, destPath: destOf(e) })),
+    );
+    const pending = todo.filter((_, i) => linked[i] === "missing");
+    stats.fromCache = todo.length - pending.length;
+    tracker.advance(
+      stats.fromCache,
+      todo.reduce((n, e, i) => n + (linked[i] === "missing" ? 0 : (e.size ?? 0)), 0),
+    );
+    // 3. Fetch each blob once, verified by cache.put: small blobs in bundles when the server
+    // serves the bytes itself, the rest one GET each from `fileUrlsBatch` URLs.
+    const sizeOf = new Map(pending.map((e) => [e.digest, e.size ?? 0]));
+    let single = [...sizeOf.keys()];
+    let small: Array<{ digest: string; size: number }> = [];
+    const bundled = single.filter((d) => sizeOf.get(d)! <= BUNDLE_BLOB_MAX);
+    const askBundle = async () => {
+      const answer = await ctx.call((t) =>
+        t.artifacts.fileUrlsBatch.mutate({ ...version, digests: [bundled[0]!] }),
+      );
+      return answer.bundle ? { bundle: answer.bundle, at: Date.now() } : undefined;
+    };
+    let target = bundled.length > 0 ? await askBundle() : undefined;
+    if (target) {
+      const max = Math.min(BUNDLE_BLOB_MAX, target.bundle.maxBlobSize);
+      small = bundled
+        .filter((d) => sizeOf.get(d)! <= max)
+        .map((d) => ({ digest: d, size: sizeOf.get(d)! }));
+      const inBundles = new Set(small.map((b) => b.digest));
+      single = single.filter((d) => !inBundles.has(d));
+    }
+    // The bundle URL of the version, asked for again before its token gets old.
+    const bundleTarget = async (): Promise<BundleDownloadTarget> => {
+      if (Date.now() - target!.at > BUNDLE_TARGET_REFRESH_MS)
+        target = (await askBundle()) ?? target;
+      return target!.bundle;
+    };
+    await downloadBundles(ctx, cache, bundleTarget, small, {
+      onBlob: () => stats.fetched++,
+      onError: (error) => nameFilesIn(error, digestOf(error), todo),
     });
-    const toFetch = [...new Set(pending.map((e) => e.digest))];
-
-    // 3. Fetch in batches of URLs, each blob once, verified by cache.put.
-    for (const batch of chunk(toFetch, FILE_URL_BATCH)) {
+    for (const batch of chunk(single, FILE_URL_BATCH)) {
       const { urls } = await ctx.call((t) =>
         t.artifacts.fileUrlsBatch.mutate({ ...version, digests: batch }),
       );
@@ -140,10 +163,21 @@ export async function downloadEntries(
     }
 
     // 4. Link the fetched files into place.
-    await mapWithConcurrency(pending, LOCAL_CONCURRENCY, async (e) => {
-      await cache.linkInto(e.digest, destOf(e));
-      tracker.advance(1, e.size ?? 0);
-    });
+    const placed = await cache.linkAll(
+      pending.map((e) => ({ digest: e.digest, destPath: destOf(e) })),
+    );
+    const lost = pending.find((_, i) => placed[i] === "missing");
+    if (lost) {
+      throw new CairnError(
+        "NOT_FOUND",
+        `The blob of ${lost.path} left the cache at ${cache.dir} right after it was fetched (another process pruned it?): raise the cache's size cap or download again.`,
+        { details: { path: lost.path, digest: lost.digest } },
+      );
+    }
+    tracker.advance(
+      pending.length,
+      pending.reduce((n, e) => n + (e.size ?? 0), 0),
+    );
     await mapWithConcurrency(references, ctx.transferConcurrency, async (e) => {
       await ctx.resolvers.download(e, destOf(e));
       stats.references++;
@@ -154,6 +188,34 @@ export async function downloadEntries(
   }
   tracker.finish();
   return stats;
+}
+
+/**
+ * The stat of each destination (undefined when absent). Nothing to look at when `root` does not
+ * exist (a fresh download); else synchronous stats in slices, which beat thousands of queued
+ * `fs.promises.stat` calls on libuv's small thread pool while the event loop still breathes.
+ */
+async function statDestinations(
+  root: string,
+  paths: readonly string[],
+): Promise<Array<Stats | undefined>> {
+  if (!statSync(root, { throwIfNoEntry: false })) return paths.map(() => undefined);
+  const out: Array<Stats | undefined> = [];
+  for (let i = 0; i < paths.length; i++) {
+    if (i > 0 && i % 512 === 0) await new Promise((r) => setImmediate(r));
+    try {
+      out.push(statSync(paths[i]!, { throwIfNoEntry: false }));
+    } catch {
+      out.push(undefined); // e.g. ENOTDIR: a file where a folder should be; replaced below.
+    }
+  }
+  return out;
+}
+
+/** The expected digest a DIGEST_MISMATCH from the cache names. */
+function digestOf(error: unknown): string {
+  const expected = (error as { details?: { expected?: unknown } })?.details?.expected;
+  return typeof expected === "string" ? expected : "";
 }
 
 /**

@@ -1,11 +1,12 @@
-import { open } from "node:fs/promises";
 import { CairnError } from "@cairn/core";
 import { createProgressTracker, type ProgressListener } from "../progress.js";
 import type { ClientContext } from "../remote/context.js";
-import { withRetry } from "../transport/retry.js";
+import { type RetryOptions, withRetry } from "../transport/retry.js";
 import type { ProjectRef, RouterOutputs } from "../transport/router-types.js";
 import { isRetryableTransfer, transferError } from "./byte-requests.js";
+import { fileSliceBody, readFileSlice, STREAM_BODY_THRESHOLD } from "./file-body.js";
 import { chunk, mapWithConcurrency } from "./pool.js";
+import { type BundleTarget, uploadBundles } from "./upload-bundles.js";
 
 /** A blob to upload if the server says it is missing. */
 export interface UploadCandidate {
@@ -29,8 +30,9 @@ export const MISSING_BATCH = 10_000;
 
 /**
  * Uploads what the project's entity does not hold yet: asks `blobs.missing` in batches of 10,000,
- * then PUTs only the missing blobs, `ctx.transferConcurrency` at a time, each retried with
- * exponential backoff; multipart targets go up part by part and are completed with their ETags;
+ * then sends only the missing blobs: small ones bound for the server's own route in bundles
+ * (many blobs per request, see upload-bundles.ts), the others one PUT each,
+ * `ctx.transferConcurrency` at a time, each retried with exponential backoff; multipart targets go up part by part and are completed with their ETags;
  * presigned PUTs that ask for it are confirmed with `blobs.complete`.
  */
 export async function uploadMissing(
@@ -43,6 +45,7 @@ export async function uploadMissing(
   for (const c of candidates) byDigest.set(c.digest, c);
   const unique = [...byDigest.values()];
   const missing: Array<{ candidate: UploadCandidate; upload: UploadTarget }> = [];
+  let bundleTarget: BundleTarget | null = null;
   for (const batch of chunk(unique, MISSING_BATCH)) {
     const answer = await ctx.call((t) =>
       t.blobs.missing.mutate({
@@ -54,6 +57,7 @@ export async function uploadMissing(
       const candidate = byDigest.get(m.digest);
       if (candidate) missing.push({ candidate, upload: m.upload });
     }
+    bundleTarget = answer.bundle ?? bundleTarget;
   }
   const bytesTotal = missing.reduce((n, m) => n + m.candidate.size, 0);
   const tracker = createProgressTracker({
@@ -62,7 +66,25 @@ export async function uploadMissing(
     bytesTotal,
     onProgress,
   });
-  await mapWithConcurrency(missing, ctx.transferConcurrency, async ({ candidate, upload }) => {
+  // Small blobs bound for the server's own route travel in bundles; the rest one by one.
+  const target = bundleTarget;
+  const bundled = target
+    ? missing.filter(
+        (m) =>
+          m.upload.kind === "put" && !m.upload.complete && m.candidate.size <= target.maxBlobSize,
+      )
+    : [];
+  const inBundles = new Set(bundled);
+  const single = missing.filter((m) => !inBundles.has(m));
+  if (target && bundled.length > 0) {
+    await uploadBundles(
+      ctx,
+      target,
+      bundled.map((m) => m.candidate),
+      (files, bytes) => tracker.advance(files, bytes),
+    );
+  }
+  await mapWithConcurrency(single, ctx.transferConcurrency, async ({ candidate, upload }) => {
     await uploadOne(ctx, project, candidate, upload);
     tracker.advance(1, candidate.size);
   });
@@ -70,6 +92,33 @@ export async function uploadMissing(
   return { checkedFiles: unique.length, uploadedFiles: missing.length, uploadedBytes: bytesTotal };
 }
 
+/**
+ * Fewest attempts of one multipart part (see {@link partRetryOptions}): with delays doubling from
+ * 0.2 s and capped at 5 s, 12 attempts wait about 36 s in all — longer than a server restart.
+ */
+export const PART_RETRY_ATTEMPTS = 12;
+
+/**
+ * The retry budget of one multipart part. The transfer default (4 attempts from 0.2 s, about 1.4 s
+ * of waiting) gives up before a restarting server is back, and giving up a part abandons every
+ * part already stored (the directory store keeps them durably, a bucket keeps them too): so parts
+ * retry at least {@link PART_RETRY_ATTEMPTS} times, from at least 0.2 s, with delays allowed to
+ * grow to 5 s (a larger configured budget is kept).
+ */
+export function partRetryOptions(retry: RetryOptions): RetryOptions {
+  return {
+    attempts: Math.max(retry.attempts ?? 4, PART_RETRY_ATTEMPTS),
+    baseMs: Math.max(retry.baseMs ?? 200, 200),
+    maxMs: Math.max(retry.maxMs ?? 5_000, 5_000),
+  };
+}
+
+/**
+ * Uploads one blob to its target. Multipart targets go up part by part, each part streamed from
+ * disk and retried on its own with {@link partRetryOptions}: a dropped connection or a restarted
+ * server costs the part in flight, never the parts already acknowledged (their ETags are kept),
+ * and the parts are then completed with `blobs.complete`.
+ */
 async function uploadOne(
   ctx: ClientContext,
   project: ProjectRef,
@@ -81,15 +130,11 @@ async function uploadOne(
     for (const part of upload.parts) {
       const start = (part.partNumber - 1) * upload.partSize;
       const length = Math.min(upload.partSize, candidate.size - start);
+      const what = `Uploading part ${part.partNumber} of ${candidate.localPath}`;
       const etag = await withRetry(
         async () => {
-          const body = await readSlice(candidate, start, length);
-          const response = await ctx.fetch(part.url, { method: "PUT", body });
-          if (!response.ok)
-            throw await transferError(
-              response,
-              `Uploading part ${part.partNumber} of ${candidate.localPath}`,
-            );
+          const response = await putSlice(ctx, part.url, {}, candidate, start, length);
+          if (!response.ok) throw await transferError(response, what);
           await response.body?.cancel();
           const tag = response.headers.get("etag");
           if (!tag) {
@@ -101,7 +146,7 @@ async function uploadOne(
           return tag;
         },
         isRetryableTransfer,
-        ctx.retry,
+        partRetryOptions(ctx.retry),
       );
       parts.push({ partNumber: part.partNumber, etag });
     }
@@ -117,12 +162,14 @@ async function uploadOne(
   }
   await withRetry(
     async () => {
-      const body = await readSlice(candidate, 0, candidate.size);
-      const response = await ctx.fetch(upload.url, {
-        method: "PUT",
-        headers: upload.headers,
-        body,
-      });
+      const response = await putSlice(
+        ctx,
+        upload.url,
+        upload.headers,
+        candidate,
+        0,
+        candidate.size,
+      );
       if (!response.ok) throw await transferError(response, `Uploading ${candidate.localPath}`);
       await response.body?.cancel();
     },
@@ -137,34 +184,33 @@ async function uploadOne(
 }
 
 /**
- * Reads `length` bytes at `start`. Whole bodies (not streams) are sent because presigned S3 PUTs
- * need a Content-Length and fetch only sets it for sized bodies; blobs above the multipart
- * threshold (64 MiB) go up in parts, so one body stays bounded on S3. A file that shrank since it
- * was hashed is refused here instead of uploading a truncated blob.
+ * PUTs `length` bytes of the candidate's file from `start`. Small bodies are read whole (fetch then
+ * sets the Content-Length itself); bodies above 8 MiB stream from disk with an explicit
+ * Content-Length, which presigned S3 PUTs need. Each call re-reads the file, so a retry sends
+ * fresh bytes; a file that shrank since it was hashed is refused (CONFLICT) instead of uploading
+ * a truncated blob.
  */
-async function readSlice(
+async function putSlice(
+  ctx: ClientContext,
+  url: string,
+  headers: Record<string, string>,
   candidate: UploadCandidate,
   start: number,
   length: number,
-): Promise<Uint8Array> {
-  const handle = await open(candidate.localPath, "r");
+): Promise<Response> {
+  if (length <= STREAM_BODY_THRESHOLD) {
+    const body = await readFileSlice(candidate.localPath, start, length);
+    return ctx.fetch(url, { method: "PUT", headers, body });
+  }
+  const slice = fileSliceBody(candidate.localPath, start, length);
   try {
-    const buffer = Buffer.allocUnsafe(length);
-    let read = 0;
-    while (read < length) {
-      const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    if (read !== length) {
-      throw new CairnError(
-        "CONFLICT",
-        `The file ${candidate.localPath} changed since it was hashed (it is shorter now): log the artifact again once the file is stable.`,
-        { details: { path: candidate.localPath } },
-      );
-    }
-    return buffer;
-  } finally {
-    await handle.close();
+    return await ctx.fetch(url, {
+      method: "PUT",
+      ...slice.init,
+      headers: { ...headers, ...slice.init.headers },
+    } as RequestInit);
+  } catch (error) {
+    // fetch reports a body that failed as "fetch failed" (retryable): surface the real cause.
+    throw slice.failure() ?? error;
   }
 }
