@@ -13,9 +13,10 @@ import type { Scenario } from "./lib/scenario.js";
 import { aliasResolution } from "./scenarios/alias-resolution.js";
 import { commitManifest } from "./scenarios/commit-manifest.js";
 import { log10k } from "./scenarios/log-10k.js";
+import { million } from "./scenarios/million.js";
 import { parallelUpsert } from "./scenarios/parallel-upsert.js";
 
-const SCENARIOS: Scenario[] = [log10k, commitManifest, aliasResolution, parallelUpsert];
+const SCENARIOS: Scenario[] = [log10k, commitManifest, aliasResolution, parallelUpsert, million];
 /**
  * Where results go: `results/` (committed), or the git-ignored `results/tmp/` for `--quick` smoke
  * runs, so they never overwrite the latest real figures. `BENCH_RESULTS_DIR` overrides both

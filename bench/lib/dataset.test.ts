@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -32,5 +32,15 @@ describe("generateDataset and changeFiles", () => {
     await change.restore();
     const restored = await Promise.all(da.files.map((f) => readFile(join(a, f))));
     expect(restored.every((buf, i) => buf.equals(before[i]!))).toBe(true);
+  });
+
+  it("fans files out over directories of filesPerDir", async () => {
+    const root = await mkdtemp(join(tmpdir(), "bench-ds-"));
+    dirs.push(root);
+    const ds = await generateDataset(root, 25, 16, 2, { filesPerDir: 10, concurrency: 4 });
+    const perDir = new Map<string, number>();
+    for (const f of ds.files) perDir.set(f.split("/")[0]!, (perDir.get(f.split("/")[0]!) ?? 0) + 1);
+    expect([...perDir.values()]).toEqual([10, 10, 5]);
+    expect((await readdir(join(root, ds.files[24]!.split("/")[0]!))).length).toBe(5);
   });
 });
