@@ -58,6 +58,7 @@ export const million: Scenario = {
     // BENCH_MILLION_FILES picks another size (e.g. 200000 for a mid-size run while developing).
     const files = Number(process.env.BENCH_MILLION_FILES ?? (ctx.quick ? 20_000 : 1_000_000));
     const repetitions = Number(process.env.BENCH_MILLION_REPS ?? DEFAULT_REPETITIONS);
+    const engines = enginesOf(process.env.BENCH_MILLION_ENGINES);
     for (const [name, value] of [
       ["BENCH_MILLION_FILES", files],
       ["BENCH_MILLION_REPS", repetitions],
@@ -80,7 +81,7 @@ export const million: Scenario = {
     const checks: Check[] = [];
     try {
       for (let rep = 0; rep < repetitions; rep++) {
-        const order: Engine[] = rep % 2 === 0 ? ["pglite", "postgres"] : ["postgres", "pglite"];
+        const order = rep % 2 === 0 ? engines : [...engines].reverse();
         cp.push(await copyFolder(ctx, dataset, rep));
         for (const engine of order) {
           await measure(ctx, engine, rep, dataset, samples[engine], checks);
@@ -118,19 +119,34 @@ export const million: Scenario = {
         files,
         fileSize: FILE_SIZE,
         filesPerDir: FILES_PER_DIR,
+        engines: engines.join(","),
         totalBytes: dataset.totalBytes,
         generateSeconds: Number(generated.seconds.toFixed(1)),
       },
-      rows: [...engineRows("pglite", "PGlite"), ...engineRows("postgres", "PostgreSQL")],
+      rows: [
+        ...(engines.includes("pglite") ? engineRows("pglite", "PGlite") : []),
+        ...(engines.includes("postgres") ? engineRows("postgres", "PostgreSQL") : []),
+      ],
       checks,
       notes: [
-        phases("pglite"),
-        phases("postgres"),
+        ...engines.map(phases),
         `One repetition by default (BENCH_MILLION_REPS to change): a repetition writes ${files.toLocaleString("en-US")} files and logs and downloads them once per engine.`,
       ],
     };
   },
 };
+
+/** `BENCH_MILLION_ENGINES`: a comma-separated subset of pglite,postgres (default both). */
+function enginesOf(value: string | undefined): Engine[] {
+  if (value === undefined || value === "") return ["pglite", "postgres"];
+  const engines = value.split(",").map((e) => e.trim());
+  for (const e of engines) {
+    if (e !== "pglite" && e !== "postgres") {
+      throw new Error(`BENCH_MILLION_ENGINES lists "${e}": use pglite, postgres or both.`);
+    }
+  }
+  return engines as Engine[];
+}
 
 function empty(): EngineSamples {
   return {

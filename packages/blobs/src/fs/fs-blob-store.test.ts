@@ -40,6 +40,23 @@ describe("fs blob store layout", () => {
     }
   });
 
+  it("still stores after its temp and shard directories were removed behind its back", async () => {
+    const root = await mkdtemp(join(tmpdir(), "cairn-blobs-"));
+    try {
+      const store = createFsBlobStore({ root });
+      const first = randomBlob(10);
+      await store.put(first.digest, first.bytes);
+      await rm(join(root, "tmp"), { recursive: true });
+      await rm(join(root, first.digest.slice(0, 2)), { recursive: true });
+      // Same shard as the first blob, so the store's memory of that directory is stale.
+      await store.put(first.digest, first.bytes);
+      expect(await store.has(first.digest)).toBe(true);
+      expect(await readdir(join(root, "tmp"))).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it("cannot presign: multipart uploads are unsigned, their parts relayed by the server", async () => {
     const store = createFsBlobStore({ root: join(tmpdir(), "unused") });
     const { digest } = randomBlob(1);

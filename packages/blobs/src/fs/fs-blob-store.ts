@@ -60,6 +60,27 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     return join(root, shardedPath(digest));
   };
   const sizeOnDisk = (fileSize: number) => (master ? plaintextSize(fileSize) : fileSize);
+  // Directories known to exist: a put costs no mkdir once its shard was seen (two mkdirs per blob
+  // were a tenth of the server's time on a million small blobs). The store never removes them;
+  // if someone else does, the failed open/rename is retried after a real mkdir.
+  const knownDirs = new Set<string>();
+  /** `mkdir -p` once per directory; true when this call created it. */
+  const ensureDir = async (dir: string, force = false): Promise<boolean> => {
+    if (!force && knownDirs.has(dir)) return false;
+    const created = await mkdir(dir, { recursive: true });
+    knownDirs.add(dir);
+    return created !== undefined;
+  };
+  const retryOnMissingDir = async <T>(dir: string, op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      knownDirs.delete(dir);
+      if (await ensureDir(dir, true)) await fsyncDir(dirname(dir));
+      return op();
+    }
+  };
 
   async function openBlob(digest: string): Promise<FileHandle> {
     try {
@@ -113,9 +134,9 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     async put(digest: string, body: BlobBody, putOptions: PutOptions = {}) {
       const target = pathOf(digest);
       if (putOptions.size !== undefined) assertByteCount(putOptions.size, "The declared blob size");
-      await mkdir(tmpDir, { recursive: true });
+      await ensureDir(tmpDir);
       const tmpPath = join(tmpDir, randomUUID());
-      const handle = await open(tmpPath, "wx");
+      const handle = await retryOnMissingDir(tmpDir, () => open(tmpPath, "wx"));
       let fileOpen = true;
       try {
         const state: HashState = { size: 0, actual: undefined };
@@ -126,11 +147,11 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
         await handle.sync();
         fileOpen = false;
         await handle.close();
-        const created = await mkdir(dirname(target), { recursive: true });
-        await rename(tmpPath, target);
+        const created = await ensureDir(dirname(target));
+        await retryOnMissingDir(dirname(target), () => rename(tmpPath, target));
         await fsyncDir(dirname(target));
         // Newly created shard directories must themselves be durable entries of their parents.
-        if (created !== undefined) {
+        if (created) {
           await fsyncDir(dirname(dirname(target)));
           await fsyncDir(root);
         }
