@@ -119,17 +119,7 @@ export async function resolveVersionId(
   }
   const row = rows[0];
   if (!row) {
-    const what =
-      selector.kind === "alias"
-        ? `no version has the alias "${selector.alias}"`
-        : selector.kind === "version"
-          ? `version v${selector.version} does not exist (or was deleted)`
-          : `no version has a digest starting with ${selector.digest}`;
-    throw new CairnError(
-      "NOT_FOUND",
-      `${shown}: ${what}. List versions and aliases with \`cairn ls ${ref.name}\`.`,
-      { details: { reference: shown } },
-    );
+    throw versionNotFound(selector, ref.name, shown);
   }
   return { versionId: row.id, collection };
 }
@@ -279,17 +269,7 @@ export async function resolveVersionInOneQuery(
     );
   }
   if (!row.version_id) {
-    const what =
-      selector.kind === "alias"
-        ? `no version has the alias "${selector.alias}"`
-        : selector.kind === "version"
-          ? `version v${selector.version} does not exist (or was deleted)`
-          : `no version has a digest starting with ${selector.digest}`;
-    throw new CairnError(
-      "NOT_FOUND",
-      `${shown}: ${what}. List versions and aliases with \`cairn ls ${ref.name}\`.`,
-      { details: { reference: shown } },
-    );
+    throw versionNotFound(selector, ref.name, shown);
   }
   const collection: CollectionRow = {
     id: row.collection_id,
@@ -313,4 +293,19 @@ export async function resolveVersionInOneQuery(
     manifestId: Number(row.manifest_id),
     info,
   };
+}
+
+/** NOT_FOUND for a reference whose artifact exists but whose selector matches no version. */
+function versionNotFound(selector: ArtifactSelector, name: string, shown: string): CairnError {
+  const what =
+    selector.kind === "alias"
+      ? `no version has the alias "${selector.alias}"`
+      : selector.kind === "version"
+        ? `version v${selector.version} does not exist (or was deleted)`
+        : `no version has a digest starting with ${selector.digest}`;
+  return new CairnError(
+    "NOT_FOUND",
+    `${shown}: ${what}. List versions and aliases with \`cairn ls ${name}\`.`,
+    { details: { reference: shown } },
+  );
 }
