@@ -93,6 +93,9 @@ describe("metrics helpers", () => {
     expect(routeLabelOf("/trpc/%2e%2e/whatever")).toBe("trpc:unknown");
     expect(routeLabelOf(`/blobs/${"a".repeat(64)}`)).toBe("blobs");
     expect(routeLabelOf("/readyz")).toBe("readyz");
+    expect(routeLabelOf("/bundles/put")).toBe("bundles/put");
+    expect(routeLabelOf("/bundles/get")).toBe("bundles/get");
+    expect(routeLabelOf("/bundles/other")).toBe("other");
     expect(routeLabelOf("/some/page")).toBe("other");
   });
 

@@ -1,6 +1,7 @@
 import { QUEUE_NAMES } from "@cairn/core";
-import type { Services } from "@cairn/services";
+import { BUNDLE_DOWNLOAD_PATH, type Services } from "@cairn/services";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { BUNDLE_UPLOAD_PATH } from "./bundle-upload-route.js";
 
 /** Seconds; from a cached metadata read (~1 ms) to a long-polled draftStatus (25 s). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -124,7 +125,8 @@ export function createCairnMetrics(options: CairnMetricsOptions): CairnMetrics {
 
 /**
  * The route label of a request path. Bounded cardinality: tRPC calls are labelled by procedure
- * (`trpc:artifacts.log`; a batch of several is `trpc:batch`), byte routes without their digest.
+ * (`trpc:artifacts.log`; a batch of several is `trpc:batch`), byte routes without their digest,
+ * bundle routes as `bundles/put` and `bundles/get`.
  */
 export function routeLabelOf(path: string): string {
   if (path.startsWith("/trpc/")) {
@@ -134,6 +136,7 @@ export function routeLabelOf(path: string): string {
     return /^[A-Za-z]+\.[A-Za-z]+$/.test(procedures) ? `trpc:${procedures}` : "trpc:unknown";
   }
   if (path.startsWith("/blobs/")) return "blobs";
+  if (path === BUNDLE_UPLOAD_PATH || path === BUNDLE_DOWNLOAD_PATH) return path.slice(1);
   if (path === "/healthz" || path === "/readyz" || path === "/metrics") return path.slice(1);
   return "other";
 }
