@@ -8,6 +8,7 @@ import {
   parseBundleHeader,
   planBundles,
   readBundle,
+  readBundlePart,
 } from "./index.js";
 
 const d = (n: number) => n.toString(16).padStart(64, "0");
@@ -26,8 +27,7 @@ async function* chunks(parts: Uint8Array[], size = 3): AsyncGenerator<Uint8Array
 async function readAll(source: AsyncIterable<Uint8Array>) {
   const out: Array<{ digest: string; size: number; text: string }> = [];
   for await (const part of readBundle(source)) {
-    let text = "";
-    for await (const c of part.body) text += new TextDecoder().decode(c);
+    const text = new TextDecoder().decode(await readBundlePart(part));
     out.push({ digest: part.digest, size: part.size, text });
   }
   return out;

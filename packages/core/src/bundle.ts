@@ -197,3 +197,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+/** A part's bytes in one array (a bundle blob is at most {@link BUNDLE_MAX_BLOB_SIZE}). */
+export async function readBundlePart(part: BundlePart): Promise<Uint8Array> {
+  const out = new Uint8Array(part.size);
+  let at = 0;
+  for await (const chunk of part.body) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type BundleBlob, CairnError, readBundle } from "@cairn/core";
+import { type BundleBlob, CairnError, readBundle, readBundlePart } from "@cairn/core";
 import type { UploadRecord } from "./blobs-service.js";
 import type { ServiceDeps } from "./deps.js";
 
@@ -44,7 +44,7 @@ export async function receiveBundle(
   };
 
   for await (const part of readBundle(input.body)) {
-    const bytes = await collect(part.body, part.size);
+    const bytes = await readBundlePart(part);
     if (failure) continue;
     while (inFlight.size >= BUNDLE_WRITE_CONCURRENCY) await Promise.race(inFlight);
     track(
@@ -61,16 +61,6 @@ export async function receiveBundle(
     received.map((b) => record({ digest: b.digest, size: b.size, entityId: input.entityId })),
   );
   return { blobs: received, bytes: received.reduce((n, b) => n + b.size, 0) };
-}
-
-async function collect(body: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for await (const chunk of body) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
 
 function proveBytes(blob: BundleBlob, bytes: Uint8Array): void {

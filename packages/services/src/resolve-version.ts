@@ -7,11 +7,11 @@ import {
   type ProjectVisibility,
   type QualifiedArtifactRef,
 } from "@cairn/core";
-import type { Database, JsonObject } from "@cairn/db";
+import type { Database } from "@cairn/db";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { Actor } from "./actor.js";
 import { type AccessibleProject, checkProjectAccess } from "./project-access.js";
-import { type VersionInfo, versionInfoOfRow } from "./version-info.js";
+import { type VersionInfo, type VersionInfoRow, versionInfoOfRow } from "./version-info.js";
 
 /** A collection (artifact) row as the services use it. */
 export interface CollectionRow {
@@ -172,7 +172,9 @@ const RESOLVE_SQL = Object.fromEntries(
   ]),
 ) as Record<ArtifactSelector["kind"], string>;
 
-interface ResolveRow {
+/** One row of the resolve statement: project, membership, artifact, then the version's columns. */
+interface ResolveRow
+  extends Omit<VersionInfoRow, "id" | "entityName" | "projectName" | "name" | "type"> {
   project_id: string;
   project_name: string;
   visibility: ProjectVisibility;
@@ -188,21 +190,7 @@ interface ResolveRow {
   collection_description: string | null;
   default_ttl_ms: number | null;
   version_id: string | null;
-  number: number;
-  digest: string;
   manifest_id: number | bigint;
-  tags: string[];
-  description: string | null;
-  metadata: JsonObject;
-  size: number | bigint;
-  file_count: number | bigint;
-  created_at: Date;
-  created_by_run: string | null;
-  ttl_policy: "inherit" | "none" | "duration";
-  ttl_ms: number | null;
-  expires_at: Date | null;
-  state: "committed" | "deleted";
-  aliases: string[] | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CairnError, isCairnError, planBundles, readBundle } from "@cairn/core";
+import { CairnError, isCairnError, planBundles, readBundle, readBundlePart } from "@cairn/core";
 import type { BlobCache } from "../cache/blob-cache.js";
 import type { ClientContext } from "../remote/context.js";
 import { withRetry } from "../transport/retry.js";
@@ -100,7 +100,7 @@ async function receive(
           `The server's bundle holds blob ${part.digest}, which was not asked for (or twice).`,
         );
       }
-      const bytes = await collect(part.body, part.size);
+      const bytes = await readBundlePart(part);
       if (failure) break;
       while (inFlight.size >= PUT_CONCURRENCY) await Promise.race(inFlight);
       const write = cache.put(part.digest, bytes).then(
@@ -132,14 +132,4 @@ async function receive(
       `The server's bundle left out ${expected.size} of the blobs asked for (${[...expected][0]}, …).`,
     );
   }
-}
-
-async function collect(body: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for await (const chunk of body) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
