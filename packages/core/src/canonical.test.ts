@@ -98,6 +98,11 @@ describe("canonicalJson", () => {
     );
   });
 
+  it("keeps an own __proto__ key as data", () => {
+    const value = JSON.parse('{"b":1,"__proto__":[1]}') as CanonicalValue;
+    expect(canonicalJson(value)).toBe('{"__proto__":[1],"b":1}');
+  });
+
   it("round-trips through JSON.parse and matches JSON.stringify of key-sorted values", () => {
     const leaf = fc.oneof(
       fc.string({ unit: "grapheme" }),
@@ -116,11 +121,12 @@ describe("canonicalJson", () => {
     const sortKeys = (v: unknown): unknown => {
       if (Array.isArray(v)) return v.map(sortKeys);
       if (v !== null && typeof v === "object") {
-        const out: Record<string, unknown> = {};
-        for (const key of Object.keys(v).sort(compareCodePoints)) {
-          out[key] = sortKeys((v as Record<string, unknown>)[key]);
-        }
-        return out;
+        // fromEntries defines own properties, so a "__proto__" key stays a key (assignment would set the prototype).
+        return Object.fromEntries(
+          Object.keys(v)
+            .sort(compareCodePoints)
+            .map((key) => [key, sortKeys((v as Record<string, unknown>)[key])]),
+        );
       }
       return v;
     };
