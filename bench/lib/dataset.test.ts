@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { changeFiles, generateDataset } from "./dataset.js";
+import { changeFiles, durableCopy, generateDataset } from "./dataset.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -42,5 +42,17 @@ describe("generateDataset and changeFiles", () => {
     for (const f of ds.files) perDir.set(f.split("/")[0]!, (perDir.get(f.split("/")[0]!) ?? 0) + 1);
     expect([...perDir.values()]).toEqual([10, 10, 5]);
     expect((await readdir(join(root, ds.files[24]!.split("/")[0]!))).length).toBe(5);
+  });
+
+  it("durableCopy writes every file's bytes into the target and counts them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "bench-ds-"));
+    const target = await mkdtemp(join(tmpdir(), "bench-ds-"));
+    dirs.push(root, target);
+    const ds = await generateDataset(root, 25, 16, 3, { filesPerDir: 10 });
+    expect(await durableCopy(ds, join(target, "copy"))).toBe(25 * 16);
+    for (const file of ds.files) {
+      expect(await readFile(join(target, "copy", file))).toEqual(await readFile(join(root, file)));
+    }
+    await expect(durableCopy(ds, join(target, "copy"))).rejects.toThrow(/EEXIST/);
   });
 });
