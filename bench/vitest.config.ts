@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-/** The suite's own unit tests (statistics, arguments, tables): `npx vitest run --config bench/vitest.config.ts`. */
+/** The suite's own unit tests (statistics, arguments, tables, data sets): a project of the root `pnpm test`. */
 export default defineConfig({
   // Vite's cache in the root node_modules, not a stray bench/node_modules.
   cacheDir: "../node_modules/.vite-bench",
-  test: { root: import.meta.dirname, include: ["lib/**/*.test.ts"] },
+  test: { name: "bench", root: import.meta.dirname, include: ["lib/**/*.test.ts"] },
 });
