@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { mapLimit } from "./pool.js";
 import { createPrng, randomBytes } from "./prng.js";
@@ -98,33 +98,42 @@ export async function hashAll(dataset: Dataset): Promise<number> {
   return bytes;
 }
 
+/** Files {@link durableCopy} writes at once. */
+export const DURABLE_COPY_CONCURRENCY = 16;
+
 /**
  * The disk's floor for "store every file durably", what a first log must at least do on the
- * server: each file read and written to a fresh folder, fsynced and closed, 16 in flight, then
- * every directory fsynced. Returns the bytes written.
+ * server: each file read and written to a fresh folder, fsynced and closed,
+ * {@link DURABLE_COPY_CONCURRENCY} at once, then every directory fsynced. Returns the bytes written.
  */
 export async function durableCopy(dataset: Dataset, target: string): Promise<number> {
   const dirs = [...new Set(dataset.files.map((f) => dirname(f)))];
   for (const d of dirs) await mkdir(join(target, d), { recursive: true });
   let bytes = 0;
-  await mapLimit(dataset.files, 16, async (file) => {
+  await mapLimit(dataset.files, DURABLE_COPY_CONCURRENCY, async (file) => {
     const data = await readFile(join(dataset.root, file));
-    const handle = await open(join(target, file), "wx");
-    try {
+    await withHandle(join(target, file), "wx", async (handle) => {
       await handle.writeFile(data);
       await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    });
     bytes += data.length;
   });
   for (const d of [...dirs, "."]) {
-    const handle = await open(join(target, d), "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await withHandle(join(target, d), "r", (handle) => handle.sync());
   }
   return bytes;
+}
+
+/** Opens `path` with `flags`, runs `use`, and always closes the handle. */
+async function withHandle(
+  path: string,
+  flags: string,
+  use: (handle: FileHandle) => Promise<void>,
+): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await use(handle);
+  } finally {
+    await handle.close();
+  }
 }

@@ -5,6 +5,7 @@ import { adminTrpc, benchClient, createBenchProject } from "../lib/cairn.js";
 import {
   changeFiles,
   type Dataset,
+  DURABLE_COPY_CONCURRENCY,
   durableCopy,
   generateDataset,
   hashAll,
@@ -33,7 +34,7 @@ interface Samples {
   cp: number[];
   hash: number[];
   machine: number[];
-  durable: number[];
+  durableCopy: number[];
 }
 
 /**
@@ -63,7 +64,7 @@ export const log10k: Scenario = {
       cp: [],
       hash: [],
       machine: [],
-      durable: [],
+      durableCopy: [],
     };
     const checks: Check[] = [];
     for (let rep = 0; rep < ctx.repetitions; rep++) {
@@ -89,8 +90,8 @@ export const log10k: Scenario = {
           summary: sum(s.machine),
         }),
         row("first log vs durable copy", "s", sum(s.firstLog), {
-          label: "write + fsync every file (16 in flight)",
-          summary: sum(s.durable),
+          label: `write + fsync every file (${DURABLE_COPY_CONCURRENCY} in flight)`,
+          summary: sum(s.durableCopy),
         }),
         row(
           "unchanged re-log",
@@ -130,7 +131,7 @@ export const log10k: Scenario = {
       ],
       checks,
       notes: [
-        `The first-log target (0.6 × restic's median = ${(0.6 * sum(s.resticFirst).median).toFixed(2)} s) next to the disk's floor for storing the same bytes durably (write + fsync every file, median ${sum(s.durable).median.toFixed(2)} s): a first log must also hash every byte on the client and verify it again on the server.`,
+        `The first-log target (0.6 × restic's median = ${(0.6 * sum(s.resticFirst).median).toFixed(2)} s) next to the disk's floor for storing the same bytes durably (write + fsync every file, median ${sum(s.durableCopy).median.toFixed(2)} s): a first log must also hash every byte on the client and verify it again on the server.`,
       ],
     };
   },
@@ -253,7 +254,7 @@ async function measureOthers(
     s.hash.push(hash);
     s.machine.push(cp + hash);
     // What the server must at least do with a first log's bytes: write them durably.
-    s.durable.push((await timed(() => durableCopy(dataset, join(base, "durable")))).seconds);
+    s.durableCopy.push((await timed(() => durableCopy(dataset, join(base, "durable")))).seconds);
     await rm(join(base, "durable"), { recursive: true, force: true });
   } finally {
     await rm(base, { recursive: true, force: true });
