@@ -1,49 +1,40 @@
-import { type CairnErrorCode, isCairnError } from "@cairn/core";
+import { type CairnErrorCode, ERRORS, isCairnError } from "@cairn/core";
 import { TRPCError } from "@trpc/server";
 
 type TrpcCode = TRPCError["code"];
 
 /**
- * The one place domain error codes become HTTP-facing tRPC codes. Every user mistake maps to a
- * 4xx; only errors that are not `CairnError`s (bugs, engine failures) stay INTERNAL_SERVER_ERROR.
+ * tRPC's code for each HTTP status the error table (`ERRORS` in `@cairn/core`) uses — the inverse
+ * of tRPC's own code → status table. A new status in the table needs a row here (a test checks).
  */
-export const DOMAIN_TO_TRPC: Record<CairnErrorCode, TrpcCode> = {
-  INVALID_NAME: "BAD_REQUEST",
-  INVALID_TYPE: "BAD_REQUEST",
-  INVALID_ALIAS: "BAD_REQUEST",
-  INVALID_TAG: "BAD_REQUEST",
-  INVALID_PROJECT: "BAD_REQUEST",
-  INVALID_ENTITY: "BAD_REQUEST",
-  INVALID_REFERENCE: "BAD_REQUEST",
-  INVALID_PATH: "BAD_REQUEST",
-  INVALID_URI: "BAD_REQUEST",
-  INVALID_MANIFEST: "BAD_REQUEST",
-  INVALID_DIGEST: "BAD_REQUEST",
-  INVALID_DURATION: "BAD_REQUEST",
-  INVALID_INPUT: "BAD_REQUEST",
-  RESERVED_ALIAS: "BAD_REQUEST",
-  DUPLICATE_PATH: "BAD_REQUEST",
-  DRAFT_EMPTY: "BAD_REQUEST",
-  TOO_MANY_OBJECTS: "BAD_REQUEST",
-  DIGEST_MISMATCH: "UNPROCESSABLE_CONTENT",
-  NAME_TAKEN_BY_OTHER_TYPE: "CONFLICT",
-  ALIASES_STILL_ATTACHED: "CONFLICT",
-  DRAFT_FINISHED: "CONFLICT",
-  DRAFT_NOT_READY: "CONFLICT",
-  CONFLICT: "CONFLICT",
-  FORBIDDEN: "FORBIDDEN",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  NOT_FOUND: "NOT_FOUND",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+export const TRPC_CODE_OF_STATUS: Readonly<Record<number, TrpcCode>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  422: "UNPROCESSABLE_CONTENT",
+  429: "TOO_MANY_REQUESTS",
+  500: "INTERNAL_SERVER_ERROR",
+  503: "SERVICE_UNAVAILABLE",
 };
+
+/** The tRPC code a domain code answers with, read off the error table. */
+export function trpcCodeOf(code: CairnErrorCode): TrpcCode {
+  return TRPC_CODE_OF_STATUS[ERRORS[code].httpStatus] ?? "INTERNAL_SERVER_ERROR";
+}
+
+/** The message of every 500: the cause is logged, never sent. */
+export const INTERNAL_MESSAGE =
+  "Internal error: the server logged it; retry, and report it with the request id if it persists.";
 
 /** Converts a thrown value into a TRPCError, keeping the original as `cause`. */
 export function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
   if (isCairnError(error)) {
     return new TRPCError({
-      code: DOMAIN_TO_TRPC[error.code],
+      code: trpcCodeOf(error.code),
       message: error.message,
       cause: error,
     });
@@ -58,7 +49,7 @@ export function toTrpcError(error: unknown): TRPCError {
   }
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",
-    message: "Internal error: the server logged it; retry, and report it if it persists.",
+    message: INTERNAL_MESSAGE,
     cause: error,
   });
 }

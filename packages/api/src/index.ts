@@ -1,4 +1,4 @@
-export { DOMAIN_TO_TRPC, toTrpcError } from "./error-map.js";
+export { TRPC_CODE_OF_STATUS, toTrpcError, trpcCodeOf } from "./error-map.js";
 export {
   type CairnHttpServer,
   type CairnHttpServerOptions,

@@ -1,32 +1,38 @@
+import { isCairnError } from "@cairn/core";
 import type { Actor, Services } from "@cairn/services";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
-import { toTrpcError } from "./error-map.js";
+import { INTERNAL_MESSAGE, toTrpcError } from "./error-map.js";
 
-/** Per-request context: the composed services and who is calling (null = anonymous). */
+/**
+ * Per-request context: the composed services, who is calling (null = anonymous) and the request
+ * id the HTTP host assigned (absent for in-process callers).
+ */
 export interface Context {
   services: Services;
   actor: Actor | null;
+  requestId?: string;
 }
 
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
-    const domainCode =
-      cause &&
-      typeof cause === "object" &&
-      "code" in cause &&
-      typeof cause.code === "string" &&
-      cause.name === "CairnError"
-        ? cause.code
-        : null;
+    // A 500 is a server bug: its domain code is INTERNAL (never UNAVAILABLE, which tells the user
+    // to start a server), and it names the request id the cause was logged under.
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    const domainCode = isCairnError(cause) ? cause.code : internal ? "INTERNAL" : null;
+    const requestId = internal ? (ctx?.requestId ?? null) : null;
+    // A bug's own text (a SQL error, a stack) stays in the server log; the answer says what to do.
+    const message = internal && !isCairnError(cause) ? INTERNAL_MESSAGE : shape.message;
     return {
       ...shape,
+      message: requestId ? `${message} (request id ${requestId})` : message,
       data: {
         ...shape.data,
         // Never leak stack traces to clients.
         stack: undefined,
         domainCode,
+        requestId,
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
       },
     };

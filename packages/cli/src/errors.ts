@@ -1,41 +1,22 @@
-import { type CairnErrorCode, isCairnError } from "@cairn/core";
+import { type CairnErrorCode, ERRORS, EXIT_CODES, type ExitCode, isCairnError } from "@cairn/core";
 
 /**
- * Exit codes of `cairn`, one per error family, so shell scripts can tell "retry later" (6) from
- * "fix your command" (2) without parsing messages. Documented in `cairn --help` and the README.
+ * Exit codes of `cairn`, one per error family (defined with the error table in `@cairn/core`), so
+ * shell scripts can tell "retry later" (6) from "fix your command" (2) without parsing messages.
  */
-export const EXIT_CODES = {
-  ok: 0,
-  generic: 1,
-  usage: 2,
-  notFound: 3,
-  auth: 4,
-  conflict: 5,
-  unreachable: 6,
-  verify: 7,
-} as const;
-
-/** The exit code of one family. */
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+export { EXIT_CODES, type ExitCode };
 
 /** Help text listing the exit codes (appended to `cairn --help`). */
 export const EXIT_CODES_HELP = `Exit codes:
   0  success
-  1  unexpected error
+  1  unexpected error: a bug in cairn, or an internal server error (report it with its request id)
   2  usage: wrong arguments, invalid name, reference, duration or JSON
   3  not found: no such project, artifact, version, alias or run
   4  not logged in, unauthorized or forbidden
   5  conflict: name taken by another type, aliases still attached, draft state
   6  the server cannot be reached (or is unavailable)
-  7  digest mismatch or \`cairn verify\` found differences`;
-
-const CONFLICT_CODES = new Set<CairnErrorCode>([
-  "CONFLICT",
-  "NAME_TAKEN_BY_OTHER_TYPE",
-  "ALIASES_STILL_ATTACHED",
-  "DRAFT_FINISHED",
-  "DRAFT_NOT_READY",
-]);
+  7  digest mismatch or \`cairn verify\` found differences
+  8  a local file, directory or config file cannot be read or written`;
 
 interface Family {
   exitCode: ExitCode;
@@ -43,37 +24,10 @@ interface Family {
   hint: string;
 }
 
-/** The family of a `CairnError` code: exit code and a short "what to do next". */
+/** The family of a `CairnError` code — exit code and hint — read off the error table. */
 export function familyOf(code: CairnErrorCode): Family {
-  if (code === "NOT_FOUND")
-    return {
-      exitCode: EXIT_CODES.notFound,
-      hint: "check the spelling, or list what exists with `cairn ls`",
-    };
-  if (code === "UNAUTHORIZED" || code === "FORBIDDEN")
-    return {
-      exitCode: EXIT_CODES.auth,
-      hint: "run `cairn login` or set CAIRN_API_KEY to a key with access (`cairn whoami` shows who you are)",
-    };
-  if (CONFLICT_CODES.has(code))
-    return {
-      exitCode: EXIT_CODES.conflict,
-      hint: "see `cairn info` / `cairn ls NAME` for the current state",
-    };
-  if (code === "UNAVAILABLE")
-    return {
-      exitCode: EXIT_CODES.unreachable,
-      hint: "start it with `cairn server` or point CAIRN_BASE_URL / `cairn login --base-url` at it",
-    };
-  if (code === "DIGEST_MISMATCH")
-    return {
-      exitCode: EXIT_CODES.verify,
-      hint: "the bytes differ from their recorded digest; fetch them again",
-    };
-  return {
-    exitCode: EXIT_CODES.usage,
-    hint: "see `cairn <command> --help` for the accepted forms",
-  };
+  const { exitCode, hint } = ERRORS[code] ?? ERRORS.INTERNAL;
+  return { exitCode, hint };
 }
 
 /** A formatted failure: the single line to print on stderr and the exit code. */

@@ -35,9 +35,11 @@ describe("cli building blocks", () => {
         "ALIASES_STILL_ATTACHED",
         "UNAVAILABLE",
         "DIGEST_MISMATCH",
+        "INTERNAL",
+        "LOCAL_IO",
       ] as const
     ).map((code) => describeFailure(new CairnError(code, "what\nhappened")).exitCode);
-    expect(codes).toEqual([2, 3, 4, 4, 5, 6, 7]);
+    expect(codes).toEqual([2, 3, 4, 4, 5, 6, 7, 1, 8]);
     expect(describeFailure(new CairnError("NOT_FOUND", "a\n  b")).line).toMatch(
       /^error: a b — .*cairn ls/,
     );

@@ -3,6 +3,16 @@
  * machine: building artifacts, hashing, reference resolvers, the local blob cache, tables and
  * progress events. The transport (Run, Api) plugs into these interfaces.
  */
+
+// Errors: users handle failures without importing @cairn/core.
+export {
+  CairnError,
+  type CairnErrorCode,
+  ERROR_CODES,
+  ERRORS,
+  type ErrorSpec,
+  isCairnError,
+} from "@cairn/core";
 export {
   Artifact,
   type ArtifactOptions,

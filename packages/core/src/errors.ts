@@ -3,43 +3,173 @@
  * that callers switch on, a message saying what is wrong and what is allowed, and optional details.
  * Identify errors with {@link isCairnError} (by `name` and `code`), not `instanceof`, so duplicated
  * copies of this package in one process still recognise each other's errors.
+ *
+ * {@link ERRORS} is the one table of what a code means everywhere: the HTTP status the API answers
+ * (tRPC's code → status table is the model), whether a retry can help (unkey's `retry` flag: read
+ * by the job failure rules and the client transport), the `cairn` exit code and the hint the CLI
+ * prints. Adding a code is one row here; the compiler then flags nothing else, because every
+ * reader derives its map from this table.
  */
-export const ERROR_CODES = [
-  // names and references
-  "INVALID_NAME",
-  "INVALID_TYPE",
-  "INVALID_ALIAS",
-  "INVALID_TAG",
-  "INVALID_PROJECT",
-  "INVALID_ENTITY",
-  "INVALID_REFERENCE",
-  "INVALID_PATH",
-  "INVALID_URI",
-  "INVALID_MANIFEST",
-  "INVALID_DIGEST",
-  "INVALID_DURATION",
-  "INVALID_INPUT",
-  // versions and aliases
-  "NAME_TAKEN_BY_OTHER_TYPE",
-  "RESERVED_ALIAS",
-  "ALIASES_STILL_ATTACHED",
-  "DUPLICATE_PATH",
-  // drafts
-  "DRAFT_FINISHED",
-  "DRAFT_NOT_READY",
-  "DRAFT_EMPTY",
-  // access
-  "FORBIDDEN",
-  "UNAUTHORIZED",
-  "NOT_FOUND",
-  "CONFLICT",
-  "DIGEST_MISMATCH",
-  "PAYLOAD_TOO_LARGE",
-  "UNAVAILABLE",
-  "TOO_MANY_OBJECTS",
-] as const;
 
-export type CairnErrorCode = (typeof ERROR_CODES)[number];
+/** Exit codes of `cairn`, one per error family, so scripts can tell "retry later" from "fix it". */
+export const EXIT_CODES = {
+  ok: 0,
+  /** Unexpected: a bug, in the CLI or (`INTERNAL`) the server. */
+  generic: 1,
+  usage: 2,
+  notFound: 3,
+  auth: 4,
+  conflict: 5,
+  unreachable: 6,
+  verify: 7,
+  /** A local file, directory or config file could not be read or written. */
+  localIo: 8,
+} as const;
+
+/** The exit code of one family. */
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+/** What one error code means to each reader. */
+export interface ErrorSpec {
+  /** The HTTP status the API answers (tRPC procedures and byte routes alike). */
+  readonly httpStatus: number;
+  /** True when the same request can succeed later unchanged (a passing condition, not a mistake). */
+  readonly retryable: boolean;
+  /** The `cairn` exit code. */
+  readonly exitCode: ExitCode;
+  /** What to do next, printed by the CLI after a message that does not already say it. */
+  readonly hint: string;
+}
+
+const USAGE_HINT = "see `cairn <command> --help` for the accepted forms";
+const CONFLICT_HINT = "see `cairn info` / `cairn ls NAME` for the current state";
+
+const usage = { httpStatus: 400, retryable: false, exitCode: 2, hint: USAGE_HINT } as const;
+const conflict = { httpStatus: 409, retryable: false, exitCode: 5, hint: CONFLICT_HINT } as const;
+
+/** The error table: one row per code (see the file comment). Keep rows grouped by family. */
+export const ERRORS = {
+  // names and references
+  INVALID_NAME: usage,
+  INVALID_TYPE: usage,
+  INVALID_ALIAS: usage,
+  INVALID_TAG: usage,
+  INVALID_PROJECT: usage,
+  INVALID_ENTITY: usage,
+  INVALID_REFERENCE: usage,
+  INVALID_PATH: usage,
+  INVALID_URI: usage,
+  INVALID_MANIFEST: usage,
+  INVALID_DIGEST: usage,
+  INVALID_DURATION: usage,
+  INVALID_INPUT: usage,
+  RESERVED_ALIAS: usage,
+  DUPLICATE_PATH: usage,
+  DRAFT_EMPTY: usage,
+  TOO_MANY_OBJECTS: usage,
+  // versions, aliases and drafts
+  NAME_TAKEN_BY_OTHER_TYPE: conflict,
+  ALIASES_STILL_ATTACHED: conflict,
+  DRAFT_FINISHED: conflict,
+  // The draft's upserts are still being applied: waiting helps.
+  DRAFT_NOT_READY: { ...conflict, retryable: true },
+  // Optimistic-concurrency conflicts: the next attempt reads the new state.
+  CONFLICT: { ...conflict, retryable: true },
+  // access
+  UNAUTHORIZED: {
+    httpStatus: 401,
+    retryable: false,
+    exitCode: 4,
+    hint: "run `cairn login` or set CAIRN_API_KEY to a key with access (`cairn whoami` shows who you are)",
+  },
+  FORBIDDEN: {
+    httpStatus: 403,
+    retryable: false,
+    exitCode: 4,
+    hint: "run `cairn login` or set CAIRN_API_KEY to a key with access (`cairn whoami` shows who you are)",
+  },
+  NOT_FOUND: {
+    httpStatus: 404,
+    retryable: false,
+    exitCode: 3,
+    hint: "check the spelling, or list what exists with `cairn ls`",
+  },
+  // bytes
+  DIGEST_MISMATCH: {
+    httpStatus: 422,
+    retryable: false,
+    exitCode: 7,
+    hint: "the bytes differ from their recorded digest; fetch them again",
+  },
+  PAYLOAD_TOO_LARGE: { ...usage, httpStatus: 413 },
+  // engines and bugs
+  UNAVAILABLE: {
+    httpStatus: 503,
+    retryable: true,
+    exitCode: 6,
+    hint: "start it with `cairn server` or point CAIRN_BASE_URL / `cairn login --base-url` at it",
+  },
+  // A server bug: never reported as "unreachable"; the answer carries a request id to report.
+  INTERNAL: {
+    httpStatus: 500,
+    retryable: false,
+    exitCode: 1,
+    hint: "this is a server bug, not your request: report it with the request id (the server log has the details)",
+  },
+  // A local file, directory or config file could not be read or written (permissions, disk).
+  LOCAL_IO: {
+    httpStatus: 500,
+    retryable: false,
+    exitCode: 8,
+    hint: "check that the path exists and that you may read (or write) it",
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** Every error code, a literal union callers can switch on exhaustively. */
+export type CairnErrorCode = keyof typeof ERRORS;
+
+/** Every error code, in table order. */
+export const ERROR_CODES = Object.keys(ERRORS) as readonly CairnErrorCode[];
+
+/** True when `value` is one of {@link ERROR_CODES} (for codes read off the wire). */
+export function isErrorCode(value: unknown): value is CairnErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERRORS, value);
+}
+
+/** The row of {@link ERRORS} for `code`. */
+export function errorSpec(code: CairnErrorCode): ErrorSpec {
+  return ERRORS[code];
+}
+
+/**
+ * The code a bare HTTP status stands for when the answer named none (a proxy's 502, a tRPC input
+ * error): the family's general code. Unknown 4xx are INVALID_INPUT; 502/504 (a gateway that cannot
+ * reach the server), 408 and 429 are UNAVAILABLE; any other 5xx is INTERNAL.
+ */
+export function codeOfHttpStatus(status: number): CairnErrorCode {
+  switch (status) {
+    case 401:
+      return "UNAUTHORIZED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 409:
+      return "CONFLICT";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 422:
+      return "DIGEST_MISMATCH";
+    case 408:
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return "UNAVAILABLE";
+    default:
+      return status >= 500 ? "INTERNAL" : "INVALID_INPUT";
+  }
+}
 
 export class CairnError extends Error {
   override readonly name = "CairnError";

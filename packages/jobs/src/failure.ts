@@ -1,17 +1,5 @@
-import { CairnError, type CairnErrorCode, ERROR_CODES, isCairnError } from "@cairn/core";
+import { CairnError, ERRORS, isCairnError, isErrorCode } from "@cairn/core";
 import { UnrecoverableError } from "bullmq";
-
-/**
- * CairnError codes that describe a passing condition, worth retrying: a store that is down, a
- * draft whose upserts are still being applied, an optimistic-concurrency conflict. Every other
- * code is a user mistake (bad name, forbidden, digest mismatch, …) that no retry can fix, so it
- * fails the job at once — including codes added later, which are far more often user mistakes.
- */
-const TRANSIENT_CODES: ReadonlySet<CairnErrorCode> = new Set<CairnErrorCode>([
-  "UNAVAILABLE",
-  "DRAFT_NOT_READY",
-  "CONFLICT",
-]);
 
 /**
  * Marks an error as permanent: the job fails now with this reason, whatever attempts remain.
@@ -23,11 +11,16 @@ export function permanentFailure(error: unknown): UnrecoverableError {
   return marked;
 }
 
-/** True when retrying cannot help: an `UnrecoverableError` or a CairnError with a user-mistake code. */
+/**
+ * True when retrying cannot help: an `UnrecoverableError`, or a CairnError whose code the error
+ * table (`ERRORS` in `@cairn/core`) marks not `retryable` — user mistakes fail the job at once,
+ * while a store that is down, a draft still being applied or a concurrency conflict are retried.
+ * Errors that are not CairnErrors (driver errors) are retried too.
+ */
 export function isPermanentFailure(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   if ((error as { name?: unknown }).name === "UnrecoverableError") return true;
-  return isCairnError(error) && !TRANSIENT_CODES.has(error.code);
+  return isCairnError(error) && isErrorCode(error.code) && !ERRORS[error.code].retryable;
 }
 
 /**
@@ -78,8 +71,8 @@ const CODE_PREFIX = /^\[([A-Z_]+)\] ([\s\S]*)$/;
 export function decodeFailureReason(queue: string, jobId: string, reason: string): Error {
   const match = CODE_PREFIX.exec(reason);
   const code = match?.[1];
-  if (match && code && (ERROR_CODES as readonly string[]).includes(code)) {
-    return new CairnError(code as CairnErrorCode, match[2] ?? "", { details: { queue, jobId } });
+  if (match && isErrorCode(code)) {
+    return new CairnError(code, match[2] ?? "", { details: { queue, jobId } });
   }
   return new JobFailedError(queue, jobId, reason);
 }

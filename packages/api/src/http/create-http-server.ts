@@ -10,6 +10,7 @@ import { serveLiveness, serveReadiness } from "./health-routes.js";
 import { httpErrorOf, sendError, sendJson } from "./http-errors.js";
 import { type CairnMetrics, createCairnMetrics, routeLabelOf } from "./metrics.js";
 import { instrumentServices } from "./metrics-instrument.js";
+import { assignRequestId } from "./request-id.js";
 import { serveStatic } from "./static-files.js";
 import { createTrpcRoute } from "./trpc-route.js";
 
@@ -148,12 +149,16 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     let path = "(unparsed)";
+    // Every answer names its request id; a 500 quotes it so a user can report it and an operator
+    // can find the logged cause.
+    const requestId = assignRequestId(req, res);
     res.on("close", () => {
       // 499 (nginx's "client closed request"): the connection ended before a response was sent.
       const status = res.writableFinished ? res.statusCode : 499;
       const seconds = (performance.now() - started) / 1000;
       metrics.observeRequest(routeLabelOf(path), req.method ?? "GET", status, seconds);
       const entry = {
+        requestId,
         method: req.method,
         path,
         status,
@@ -178,11 +183,12 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     route(req, res, url).catch((error: unknown) => {
       if (res.destroyed) {
         // The client hung up (or shutdown cut it): nobody is left to answer, and it is no server fault.
-        logger.warn({ err: error, method: req.method, path }, "request aborted");
+        logger.warn({ err: error, requestId, method: req.method, path }, "request aborted");
         return;
       }
-      const { status, body } = httpErrorOf(error);
-      if (status >= 500) logger.error({ err: error, method: req.method, path }, "request failed");
+      const { status, body } = httpErrorOf(error, requestId);
+      if (status >= 500)
+        logger.error({ err: error, requestId, method: req.method, path }, "request failed");
       // A refused upload leaves its body unread: close the connection rather than drain it.
       if (!req.complete) res.setHeader("connection", "close");
       sendJson(res, status, body);

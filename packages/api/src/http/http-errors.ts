@@ -1,23 +1,37 @@
 import type { ServerResponse } from "node:http";
-import { isCairnError } from "@cairn/core";
+import { ERRORS, isCairnError } from "@cairn/core";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { toTrpcError } from "../error-map.js";
 
-/** The JSON body of every non-tRPC error response: `{ error: { code, message } }`. */
+/** The JSON body of every non-tRPC error response: `{ error: { code, message, requestId? } }`. */
 export interface HttpErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; requestId?: string };
 }
 
 /**
- * HTTP status and body for a thrown value. Domain errors go through the same table as tRPC
- * (`DOMAIN_TO_TRPC`), so a byte route and a procedure answer the same status for the same
- * mistake; anything else is a 500 whose message never carries internals.
+ * HTTP status and body for a thrown value. Domain errors answer their row of the error table
+ * (`ERRORS` in `@cairn/core`), so a byte route and a procedure answer the same status for the same
+ * mistake; an unreachable engine is UNAVAILABLE (503); anything else is INTERNAL (500), whose
+ * message never carries internals but names the request id the server logged it under.
  */
-export function httpErrorOf(error: unknown): { status: number; body: HttpErrorBody } {
+export function httpErrorOf(
+  error: unknown,
+  requestId?: string,
+): { status: number; body: HttpErrorBody } {
+  if (isCairnError(error)) {
+    const status = ERRORS[error.code].httpStatus;
+    const body: HttpErrorBody = { error: { code: error.code, message: error.message } };
+    if (status >= 500 && requestId) body.error.requestId = requestId;
+    return { status, body };
+  }
   const trpc = toTrpcError(error);
   const status = getHTTPStatusCodeFromError(trpc);
-  const code = isCairnError(error) ? error.code : trpc.code;
-  return { status, body: { error: { code, message: trpc.message } } };
+  const code = status === 503 ? "UNAVAILABLE" : status >= 500 ? "INTERNAL" : trpc.code;
+  const message =
+    requestId && status >= 500 ? `${trpc.message} (request id ${requestId})` : trpc.message;
+  const body: HttpErrorBody = { error: { code, message } };
+  if (requestId && status >= 500) body.error.requestId = requestId;
+  return { status, body };
 }
 
 /** Writes a JSON response (no-op when headers were already sent: the stream is then cut). */

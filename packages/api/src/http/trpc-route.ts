@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { toTrpcError } from "../error-map.js";
 import { appRouter } from "../root.js";
 import type { Context } from "../trpc.js";
+import { requestIdOf } from "./request-id.js";
 import { createFastQueryRoute } from "./trpc-fast-query.js";
 
 /** The path tRPC is mounted at. */
@@ -27,17 +28,20 @@ export function createTrpcRoute(options: {
     router: appRouter,
     basePath: TRPC_BASE_PATH,
     maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_TRPC_BODY_BYTES,
-    async createContext({ req }): Promise<Context> {
+    async createContext({ req, res }): Promise<Context> {
+      const requestId = requestIdOf(res);
       try {
-        return { services, actor: await services.authenticate(req.headers.authorization) };
+        const actor = await services.authenticate(req.headers.authorization);
+        return requestId === undefined ? { services, actor } : { services, actor, requestId };
       } catch (error) {
         // An unknown or revoked key is the caller's mistake: 401 with the reason, never a 500.
         throw toTrpcError(error);
       }
     },
-    onError({ error, path, type }) {
+    onError({ error, path, type, ctx }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
-        logger.error({ err: error.cause ?? error, path, type }, "tRPC procedure failed");
+        const requestId = ctx?.requestId;
+        logger.error({ err: error.cause ?? error, requestId, path, type }, "tRPC procedure failed");
       }
     },
   });

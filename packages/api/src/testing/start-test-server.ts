@@ -17,6 +17,7 @@ import {
 } from "@cairn/services";
 import { serviceUrl } from "@cairn/vitest-config/services";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
+import { CompiledQuery } from "kysely";
 import { pino } from "pino";
 import { createCairnHttpServer, createNodeServer, listenOn } from "../http/create-http-server.js";
 import type { AppRouter } from "../root.js";
@@ -53,6 +54,11 @@ export interface TestServer {
   adminName: string;
   /** The composed services behind the server (direct DB/blob access for assertions). */
   services: Services;
+  /**
+   * Runs raw SQL on the server's database behind its back (fault tests: break a table to cause a
+   * server bug, count rows a mutation wrote).
+   */
+  rawSql<R = Record<string, unknown>>(text: string): Promise<R[]>;
   /** Where the blob store keeps bytes, so tests can tamper with them behind the server's back. */
   blobLocation: TestBlobLocation;
   /** A typed tRPC client signed in as the admin. */
@@ -142,6 +148,10 @@ async function start(
     adminKey: admin.apiKey,
     adminName: admin.user.name,
     services,
+    async rawSql<R>(text: string) {
+      const result = await database.db.executeQuery<R>(CompiledQuery.raw(text));
+      return result.rows as R[];
+    },
     blobLocation,
     client: clientFor(admin.apiKey),
     clientFor,

@@ -62,7 +62,7 @@ export function loadConfigSync(path: string = configFilePath()): CairnConfig {
 function missingOrThrow(error: unknown, path: string): CairnConfig {
   if ((error as { code?: string }).code === "ENOENT") return {};
   throw new CairnError(
-    "UNAVAILABLE",
+    "LOCAL_IO",
     `Cannot read the Cairn config file ${path}: ${(error as Error).message}. Check its permissions.`,
     { cause: error },
   );

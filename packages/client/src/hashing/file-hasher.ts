@@ -234,7 +234,7 @@ function hashError(
     );
   }
   return new CairnError(
-    "UNAVAILABLE",
+    "LOCAL_IO",
     `Could not read the file ${path} (${err.code ?? "error"}: ${err.message ?? "unknown"}). Check that it is readable.`,
     {
       details: { path },

@@ -1,7 +1,5 @@
-import { CairnError, type CairnErrorCode, ERROR_CODES } from "@cairn/core";
+import { CairnError, type CairnErrorCode, codeOfHttpStatus, isErrorCode } from "@cairn/core";
 import { isNetworkError } from "../transport/retry.js";
-
-const KNOWN = new Set<string>(ERROR_CODES);
 
 /** A failed byte transfer that is worth retrying (5xx, connection failure). */
 export function isRetryableTransfer(error: unknown): boolean {
@@ -16,22 +14,28 @@ export function isRetryableTransfer(error: unknown): boolean {
  */
 export async function transferError(response: Response, what: string): Promise<CairnError> {
   const text = await response.text().catch(() => "");
-  let code: CairnErrorCode = response.status >= 500 ? "UNAVAILABLE" : "INVALID_INPUT";
+  let code: CairnErrorCode = codeOfHttpStatus(response.status);
   let message = text.slice(0, 500);
+  let requestId = response.headers.get("x-request-id");
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (body.error?.code && KNOWN.has(body.error.code)) code = body.error.code as CairnErrorCode;
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string; requestId?: string };
+    };
+    if (isErrorCode(body.error?.code)) code = body.error.code;
     if (body.error?.message) message = body.error.message;
+    if (body.error?.requestId) requestId = body.error.requestId;
   } catch {
     // Not JSON: a bucket's XML error, kept as text.
   }
-  if (response.status === 403 && code === "INVALID_INPUT") code = "FORBIDDEN";
-  if (response.status === 404 && code === "INVALID_INPUT") code = "NOT_FOUND";
+  // A bucket's 500 is the bucket's trouble, not a Cairn server bug: only a Cairn answer (which
+  // carries a request id) is INTERNAL.
+  if (code === "INTERNAL" && !requestId) code = "UNAVAILABLE";
+  const id = code === "INTERNAL" ? ` (request id ${requestId}; a server bug: report it)` : "";
   return new CairnError(
     code,
-    `${what} failed with HTTP ${response.status}: ${message || response.statusText}`,
+    `${what} failed with HTTP ${response.status}: ${message || response.statusText}${id}`,
     {
-      details: { status: response.status },
+      details: { status: response.status, ...(requestId ? { requestId } : {}) },
     },
   );
 }

@@ -1,22 +1,5 @@
-import { CairnError, type CairnErrorCode, ERROR_CODES, isCairnError } from "@cairn/core";
+import { CairnError, codeOfHttpStatus, isCairnError, isErrorCode } from "@cairn/core";
 import { isNetworkError } from "./retry.js";
-
-const KNOWN_CODES = new Set<string>(ERROR_CODES);
-
-// tRPC codes of errors that carry no domain code (zod input errors, auth middleware, 500s).
-const TRPC_TO_DOMAIN: Record<string, CairnErrorCode> = {
-  BAD_REQUEST: "INVALID_INPUT",
-  PARSE_ERROR: "INVALID_INPUT",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  UNPROCESSABLE_CONTENT: "DIGEST_MISMATCH",
-  SERVICE_UNAVAILABLE: "UNAVAILABLE",
-  TOO_MANY_REQUESTS: "UNAVAILABLE",
-  TIMEOUT: "UNAVAILABLE",
-};
 
 /** The error an unreachable server becomes (after the transport's retries). */
 export function unreachable(baseUrl: string, cause: unknown): CairnError {
@@ -27,9 +10,40 @@ export function unreachable(baseUrl: string, cause: unknown): CairnError {
   );
 }
 
+/**
+ * The error of a mutation whose connection broke after the request may have reached the server:
+ * it is not retried (it may have taken effect), and the message says how to find out.
+ */
+export function outcomeUnknown(baseUrl: string, cause: unknown): CairnError {
+  return new CairnError(
+    "UNAVAILABLE",
+    `The connection to the Cairn server at ${baseUrl} broke after the request was sent, so it may or may not have taken effect: check the result (e.g. \`cairn info\` / \`cairn ls\`) before repeating it.`,
+    { cause, details: { baseUrl, outcomeUnknown: true } },
+  );
+}
+
+/** The INTERNAL error of a server bug: names the request id the server logged it under. */
+export function internalError(
+  baseUrl: string,
+  requestId: string | null | undefined,
+  cause: unknown,
+): CairnError {
+  const id = requestId ? ` (request id ${requestId})` : "";
+  return new CairnError(
+    "INTERNAL",
+    `The Cairn server at ${baseUrl} failed with an internal error${id}: this is a server bug, not a problem with your request; report it with the request id.`,
+    { cause, details: { baseUrl, requestId: requestId ?? null } },
+  );
+}
+
 interface TrpcErrorLike {
   message: string;
-  data?: { code?: string; domainCode?: string | null; httpStatus?: number } | null;
+  data?: {
+    code?: string;
+    domainCode?: string | null;
+    httpStatus?: number;
+    requestId?: string | null;
+  } | null;
   cause?: unknown;
 }
 
@@ -43,16 +57,20 @@ function isTrpcClientError(error: unknown): error is TrpcErrorLike {
 
 /**
  * Translates whatever a tRPC call threw into a {@link CairnError}: the server's `domainCode` and
- * message when it sent one (the server's message already says what to do), UNAVAILABLE for a
- * connection failure, and a code derived from the tRPC code otherwise. The original is `cause`.
+ * message when it sent one (the server's message already says what to do), INTERNAL with the
+ * request id for a server bug (a 500 — never "unreachable"), UNAVAILABLE for a connection failure,
+ * and otherwise the code the error table gives the HTTP status. The original is `cause`.
  */
 export function toCairnError(error: unknown, baseUrl: string): CairnError {
   if (isCairnError(error)) return error;
   if (isTrpcClientError(error)) {
     const data = error.data;
     const domain = data?.domainCode;
-    if (domain && KNOWN_CODES.has(domain)) {
-      return new CairnError(domain as CairnErrorCode, error.message, {
+    if (domain === "INTERNAL" || (!isErrorCode(domain) && data?.httpStatus === 500)) {
+      return internalError(baseUrl, data?.requestId, error);
+    }
+    if (isErrorCode(domain)) {
+      return new CairnError(domain, error.message, {
         cause: error,
         details: { trpcCode: data?.code },
       });
@@ -65,7 +83,8 @@ export function toCairnError(error: unknown, baseUrl: string): CairnError {
         { cause: error, details: { baseUrl } },
       );
     }
-    const code = (data.code && TRPC_TO_DOMAIN[data.code]) || "UNAVAILABLE";
+    const code = codeOfHttpStatus(data.httpStatus ?? 503);
+    if (code === "INTERNAL") return internalError(baseUrl, data.requestId, error);
     return new CairnError(code, error.message, {
       cause: error,
       details: { trpcCode: data.code },

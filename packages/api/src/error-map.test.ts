@@ -1,0 +1,24 @@
+import { CairnError, ERROR_CODES, ERRORS } from "@cairn/core";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { describe, expect, it } from "vitest";
+import { TRPC_CODE_OF_STATUS, toTrpcError } from "./error-map.js";
+
+describe("the API error map", () => {
+  it("answers every domain code with the status of its row in the error table", () => {
+    for (const code of ERROR_CODES) {
+      const status = ERRORS[code].httpStatus;
+      // A new status in the table needs a row in TRPC_CODE_OF_STATUS.
+      expect(TRPC_CODE_OF_STATUS[status], `${code} → ${status}`).toBeDefined();
+      const trpc = toTrpcError(new CairnError(code, "x"));
+      expect(getHTTPStatusCodeFromError(trpc), code).toBe(status);
+    }
+  });
+
+  it("keeps a bug's text out of the answer and an outage's as UNAVAILABLE", () => {
+    const bug = toTrpcError(new Error('relation "x" does not exist'));
+    expect(bug.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(bug.message).not.toContain("relation");
+    const outage = toTrpcError(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }));
+    expect(outage.code).toBe("SERVICE_UNAVAILABLE");
+  });
+});
