@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { registerAdminCommands } from "./commands/admin.js";
 import { registerAuthCommands } from "./commands/auth.js";
@@ -11,8 +12,10 @@ import type { CliDeps, CliEnv } from "./context.js";
 import { describeFailure, EXIT_CODES, EXIT_CODES_HELP } from "./errors.js";
 import type { Streams } from "./output.js";
 
-/** The CLI's version, shown by `cairn --version`. */
-export const CLI_VERSION = "0.1.0";
+/** The CLI's version, shown by `cairn --version`: read from its own package.json. */
+export const CLI_VERSION = (
+  createRequire(import.meta.url)("../package.json") as { version: string }
+).version;
 
 /**
  * Builds the `cairn` program (commander). Every command is registered here; the program is
