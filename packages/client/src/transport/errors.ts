@@ -1,5 +1,5 @@
 import { CairnError, codeOfHttpStatus, isCairnError, isErrorCode } from "@cairn/core";
-import { isNetworkError } from "./retry.js";
+import { isNetworkError, isOutcomeUnknown } from "./retry.js";
 
 /** The error an unreachable server becomes (after the transport's retries). */
 export function unreachable(baseUrl: string, cause: unknown): CairnError {
@@ -63,6 +63,7 @@ function isTrpcClientError(error: unknown): error is TrpcErrorLike {
  */
 export function toCairnError(error: unknown, baseUrl: string): CairnError {
   if (isCairnError(error)) return error;
+  if (isOutcomeUnknown(error)) return outcomeUnknown(baseUrl, error);
   if (isTrpcClientError(error)) {
     const data = error.data;
     const domain = data?.domainCode;

@@ -50,14 +50,63 @@ const NETWORK_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-/** True for a failed connection (fetch's `TypeError: fetch failed` and its system-error cause). */
-export function isNetworkError(error: unknown): boolean {
+/** True when `error` or one of its first five causes satisfies `test`. */
+function someCause(
+  error: unknown,
+  test: (e: { code?: unknown; name?: unknown }) => boolean,
+): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
-    if (current instanceof TypeError && current.message === "fetch failed") return true;
+    if (test(current as { code?: unknown; name?: unknown })) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+const hasCodeIn =
+  (codes: ReadonlySet<string>) =>
+  (e: { code?: unknown }): boolean =>
+    typeof e.code === "string" && codes.has(e.code);
+
+/** True for a failed connection (fetch's `TypeError: fetch failed` and its system-error cause). */
+export function isNetworkError(error: unknown): boolean {
+  return someCause(
+    error,
+    (e) => hasCodeIn(NETWORK_CODES)(e) || (e instanceof TypeError && e.message === "fetch failed"),
+  );
+}
+
+// Failures before a connection existed: the request cannot have reached the server.
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/**
+ * True when a failed request provably never reached the server (no connection was made), so even
+ * a mutation can be sent again. A reset or timeout after connecting is not: the server may have
+ * run the request and only the answer was lost.
+ */
+export function wasNotSent(error: unknown): boolean {
+  return someCause(error, hasCodeIn(NOT_SENT_CODES));
+}
+
+/**
+ * Thrown by the transport for a mutation whose connection broke after it was sent: it is not
+ * retried (it may have taken effect). Identified by `name`; the network error is `cause`.
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = "OutcomeUnknownError";
+  constructor(cause: unknown) {
+    super("The connection broke after the request was sent.", { cause });
+  }
+}
+
+/** True when `error` or one of its causes is an {@link OutcomeUnknownError}. */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return someCause(error, (e) => e.name === "OutcomeUnknownError");
 }

@@ -1,6 +1,12 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { toCairnError } from "./errors.js";
-import { backoffDelay, isNetworkError, type RetryOptions } from "./retry.js";
+import {
+  backoffDelay,
+  isNetworkError,
+  OutcomeUnknownError,
+  type RetryOptions,
+  wasNotSent,
+} from "./retry.js";
 import type { CairnTrpcClient } from "./router-types.js";
 
 /** Options of {@link createCairnTrpcClient}. */
@@ -18,18 +24,27 @@ export interface CairnTrpcClientOptions {
 /**
  * A fetch that retries connection failures and 503 (a draining or overloaded server) with
  * exponential backoff. Other statuses are returned as they are: tRPC decodes them into errors.
- * Retrying is safe: a refused connection or a 503 means the request was not processed.
+ *
+ * Queries (GET) are retried after any connection failure: they change nothing. Mutations (POST)
+ * are retried only when they provably were not sent — the connection was never made — or the
+ * server answered 503 (it refused them without running them). A reset or timeout after sending a
+ * mutation throws {@link OutcomeUnknownError} instead: the server may have committed it, and a
+ * blind retry would do it twice.
  */
 export function createRetryingFetch(base: typeof fetch, retry: RetryOptions = {}): typeof fetch {
   const attempts = Math.max(1, retry.attempts ?? 4);
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const method = (init?.method ?? "GET").toUpperCase();
+    const safe = method === "GET" || method === "HEAD";
     for (let attempt = 0; ; attempt++) {
       const last = attempt + 1 >= attempts;
       let response: Response;
       try {
         response = await base(input, init);
       } catch (error) {
-        if (last || !isNetworkError(error)) throw error;
+        if (!isNetworkError(error)) throw error;
+        if (!safe && !wasNotSent(error)) throw new OutcomeUnknownError(error);
+        if (last) throw error;
         await sleep(backoffDelay(attempt, retry));
         continue;
       }
