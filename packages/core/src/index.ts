@@ -2,7 +2,7 @@ export * from "./access.js";
 export * from "./aliases.js";
 export * from "./bundle.js";
 export * from "./canonical.js";
-export * from "./draft.js";
+export * from "./contract.js";
 export * from "./entry-path.js";
 export * from "./errors.js";
 export * from "./jobs.js";

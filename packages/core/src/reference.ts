@@ -223,7 +223,7 @@ export function referencesEqual(a: ArtifactRef, b: ArtifactRef): boolean {
 }
 
 /** Zod schema of a selector, checked with the same rules as {@link parseReference}. */
-export const artifactSelectorSchema = z.discriminatedUnion("kind", [
+export const referenceSelectorSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("alias"), alias: z.string() }),
   z.object({
     kind: z.literal("version"),
@@ -241,7 +241,7 @@ export const artifactRefSchema: z.ZodType<ArtifactRef> = z
     entity: z.string().exactOptional(),
     project: z.string().exactOptional(),
     name: z.string(),
-    selector: artifactSelectorSchema,
+    selector: referenceSelectorSchema,
   })
   .superRefine((ref, ctx) => {
     try {

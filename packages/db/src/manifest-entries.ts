@@ -1,4 +1,4 @@
-import { CairnError, type ManifestEntry } from "@cairn/core";
+import { CairnError, MAX_MANIFEST_PAGE, type ManifestEntry } from "@cairn/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.js";
 
@@ -8,8 +8,8 @@ import type { Database } from "./schema.js";
  */
 export const MANIFEST_INSERT_BATCH = 1000;
 
-/** Largest page `pageManifestEntries` returns. */
-export const MAX_MANIFEST_PAGE = 10_000;
+/** Largest page `pageManifestEntries` returns (core's wire contract). */
+export { MAX_MANIFEST_PAGE };
 
 /** A handle that can run queries: a `Kysely<Database>` or a transaction of it. */
 export type Queryable = Kysely<Database>;

@@ -1,3 +1,4 @@
+import { jsonObject, MAX_DESCRIPTION_LENGTH, MAX_LIST_PAGE, MAX_MANIFEST_PAGE } from "@cairn/core";
 import { z } from "zod";
 import {
   artifactSelectorSchema,
@@ -12,12 +13,11 @@ import {
  * tags get their full validation from the core rules inside the services.
  */
 
-/** Largest page of collection/version listings and of the audit log. */
-export const MAX_LIST_PAGE = 1000;
+export { MAX_LIST_PAGE };
 /** Page size of listings when none is asked for. */
 export const DEFAULT_LIST_PAGE = 100;
-/** Largest manifest page (the `pageManifestEntries` limit). */
-export const MAX_MANIFEST_PAGE_SIZE = 10_000;
+/** Largest manifest page (core's contract; the `pageManifestEntries` limit). */
+export const MAX_MANIFEST_PAGE_SIZE = MAX_MANIFEST_PAGE;
 /** Manifest page size when none is asked for. */
 export const DEFAULT_MANIFEST_PAGE = 1000;
 /** Most diff rows returned by default (the rest is counted in `totals`). */
@@ -27,7 +27,6 @@ export const MAX_LINEAGE_DEPTH = 10;
 /** Largest node budget of one lineage graph. */
 export const MAX_LINEAGE_NODES = 5000;
 
-const jsonObject = z.record(z.string(), z.json());
 const listLimit = z.number().int().min(1).max(MAX_LIST_PAGE).optional();
 const cursor = z.string().min(1).max(2000).optional();
 const artifactName = z.string().min(1).max(128);
@@ -73,7 +72,7 @@ export const fileUrlsInputSchema = artifactSelectorSchema.extend({
 export type FileUrlsInput = z.infer<typeof fileUrlsInputSchema>;
 
 export const updateVersionInputSchema = artifactSelectorSchema.extend({
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).nullish(),
   metadata: jsonObject.optional(),
   tags: z.array(z.string()).max(100).optional(),
   /** The whole alias list of the version after the update. */
@@ -95,7 +94,7 @@ export type DeleteVersionInput = z.infer<typeof deleteVersionInputSchema>;
 
 export const setCollectionInputSchema = projectRefSchema.extend({
   name: artifactName,
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).nullish(),
   /** A duration (`30d`), or `none` / `inherit` for no default. */
   defaultTtl: ttlInputSchema.optional(),
 });

@@ -1,8 +1,6 @@
 import { assertSameType, validateArtifactName, validateArtifactType } from "@cairn/core";
 import type { Actor } from "./actor.js";
-// Declared in artifacts-service.ts: that module's types are exported by the package index, so
-// `AppRouter`'s declaration can name them (TS2742).
-import type { RelogInput, RelogResult } from "./artifacts-service.js";
+import type { RelogInput, RelogResult } from "./artifact-relog-types.js";
 import { applyAliasMoves } from "./commit-version.js";
 import type { ServiceDeps } from "./deps.js";
 import { resolveProject } from "./project-access.js";

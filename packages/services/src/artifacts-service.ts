@@ -34,29 +34,14 @@ import type {
   UpdateVersionInput,
 } from "./artifact-query-inputs.js";
 import { relogArtifact } from "./artifact-relog.js";
+// Declared in their own file (re-exported here and by the package index, so `AppRouter`'s
+// declaration can name them: TS2742) to keep artifact-relog.ts free of a cycle with this file.
+import type { RelogInput, RelogResult } from "./artifact-relog-types.js";
 import { createBlobsService } from "./blobs-service.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ArtifactSelectorInput, LogInput, UseInput } from "./inputs.js";
-import type { VersionInfo } from "./version-info.js";
 
-/**
- * Input of `artifacts.relog` (the router's zod schema parses it): the artifact and the version
- * digest the client computed locally from its entries.
- */
-export interface RelogInput {
-  entity: string;
-  project: string;
-  name: string;
-  type: string;
-  /** The version digest (64 lowercase hex). */
-  digest: string;
-  aliases?: string[] | undefined;
-  tags?: string[] | undefined;
-  runId?: string | undefined;
-}
-
-/** A hit (the existing version, aliases applied) or a miss (`version: null`: log in full). */
-export type RelogResult = { version: VersionInfo; created: false } | { version: null };
+export type { RelogInput, RelogResult };
 
 /** Artifact versions: log, use, get; listing, reading, editing, deleting, diffing, storage, audit. */
 export function createArtifactsService(deps: ServiceDeps) {

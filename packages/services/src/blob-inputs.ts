@@ -1,9 +1,6 @@
+import { digestSchema, MAX_ENTRIES_PER_REQUEST } from "@cairn/core";
 import { z } from "zod";
-import { MAX_ENTRIES_PER_REQUEST, projectRefSchema } from "./inputs.js";
-
-const digestSchema = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, "a blob digest is 64 lowercase hex characters (SHA-256)");
+import { projectRefSchema } from "./inputs.js";
 
 export const blobsMissingInputSchema = projectRefSchema.extend({
   blobs: z

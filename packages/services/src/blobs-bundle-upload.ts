@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type BundleBlob, CairnError, readBundle, readBundlePart } from "@cairn/core";
-import type { UploadRecord } from "./blobs-service.js";
+import type { UploadRecord } from "./blob-upload-record.js";
 import type { ServiceDeps } from "./deps.js";
 
 /**

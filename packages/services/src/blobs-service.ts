@@ -26,12 +26,9 @@ export const RECORD_BATCH_MAX = 500;
  */
 export const RECORD_BATCH_DELAY_MS = 2;
 
-/** A verified upload (or proof of possession) to record as ownership. */
-export interface UploadRecord {
-  digest: string;
-  size: number;
-  entityId: string;
-}
+import type { UploadRecord } from "./blob-upload-record.js";
+
+export type { UploadRecord };
 
 /** Where and how a client uploads one missing blob. */
 export type UploadTarget =

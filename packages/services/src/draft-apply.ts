@@ -4,8 +4,8 @@ import { sql } from "kysely";
 import { type DraftDb, draftDb } from "./draft-schema.js";
 
 /**
- * Merges one accepted upsert into `draft_entries` with core's merge rule (`mergeRule` in
- * `@cairn/core` draft.ts): per path the entry of the highest acceptance seq wins, so applying
+ * Merges one accepted upsert into `draft_entries` — the one merge rule of parallel writers (its
+ * property test is draft-merge.property.test.ts): per path the entry of the highest acceptance seq wins, so applying
  * upserts in any order, concurrently, or twice gives the same entries. Rows go in path order so two
  * concurrent applies with overlapping paths lock rows in the same order (no deadlock).
  * Marks the upsert applied. Run inside the caller's transaction.

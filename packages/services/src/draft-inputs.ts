@@ -1,3 +1,4 @@
+import { jsonObject, MAX_DESCRIPTION_LENGTH, MAX_DRAFT_WAIT_MS } from "@cairn/core";
 import { z } from "zod";
 import { entriesSchema, projectRefSchema, ttlInputSchema } from "./inputs.js";
 
@@ -6,12 +7,10 @@ import { entriesSchema, projectRefSchema, ttlInputSchema } from "./inputs.js";
  * `artifacts.draftStatus`), shared by the router (which parses) and the drafts service.
  */
 
-/** Longest long-poll of `draftStatus`: under common 30 s proxy/load-balancer idle timeouts. */
-export const MAX_DRAFT_WAIT_MS = 25_000;
+export { MAX_DRAFT_WAIT_MS };
 
 /** The writers' shared key, usually the run group: any text a CLI flag or env var can carry. */
 const distributedIdSchema = z.string().min(1).max(256);
-const jsonObject = z.record(z.string(), z.json());
 
 export const upsertInputSchema = projectRefSchema.extend({
   name: z.string().min(1).max(128),
@@ -28,7 +27,7 @@ export const finishInputSchema = projectRefSchema.extend({
   distributedId: distributedIdSchema,
   runId: z.string().min(1).max(128).optional(),
   aliases: z.array(z.string()).max(100).optional(),
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).nullish(),
   metadata: jsonObject.optional(),
   tags: z.array(z.string()).max(100).optional(),
   ttl: ttlInputSchema.optional(),

@@ -1,4 +1,9 @@
-import { manifestEntrySchema } from "@cairn/core";
+import {
+  jsonObject,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_ENTRIES_PER_REQUEST,
+  manifestEntrySchema,
+} from "@cairn/core";
 import { z } from "zod";
 
 /**
@@ -7,8 +12,8 @@ import { z } from "zod";
  * core rules inside the services, with messages that say what is allowed.
  */
 
-/** Most entries one request may carry; bigger artifacts go through upsert/finish in pages. */
-export const MAX_ENTRIES_PER_REQUEST = 10_000;
+// The wire limits live in core's contract module, shared with the client.
+export { MAX_ENTRIES_PER_REQUEST };
 
 export const projectRefSchema = z.object({
   entity: z.string().min(1).max(64),
@@ -18,8 +23,6 @@ export type ProjectRefInput = z.infer<typeof projectRefSchema>;
 
 export const artifactSelectorSchema = projectRefSchema.extend({ ref: z.string().min(1).max(400) });
 export type ArtifactSelectorInput = z.infer<typeof artifactSelectorSchema>;
-
-const jsonObject = z.record(z.string(), z.json());
 
 export const entriesSchema = z
   .array(manifestEntrySchema)
@@ -34,7 +37,7 @@ export const ttlInputSchema = z.string().min(1).max(32);
 export const logInputSchema = projectRefSchema.extend({
   name: z.string().min(1).max(128),
   type: z.string().min(1).max(128),
-  description: z.string().max(10_000).nullish(),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).nullish(),
   metadata: jsonObject.optional(),
   aliases: z.array(z.string()).max(100).optional(),
   tags: z.array(z.string()).max(100).optional(),

@@ -2,7 +2,7 @@ import type { AccessRole } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import type { Kysely } from "kysely";
 import type { Actor } from "./actor.js";
-import type { ProjectInfo } from "./projects-service.js";
+import type { ProjectInfo } from "./project-info.js";
 
 /**
  * The projects an actor can read, in one query: public and open projects, plus private ones of

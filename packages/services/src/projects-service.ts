@@ -1,5 +1,4 @@
 import {
-  type AccessRole,
   CairnError,
   PROJECT_VISIBILITIES,
   type ProjectVisibility,
@@ -16,22 +15,13 @@ import {
   resolveProject,
   roleIn,
 } from "./project-access.js";
+import type { ProjectInfo } from "./project-info.js";
 import { listReadableProjects } from "./projects-list.js";
 
 /** Longest accepted project description. */
 export const MAX_PROJECT_DESCRIPTION_LENGTH = 4096;
 
-/** A project as the API describes it, with the caller's role in it. */
-export interface ProjectInfo {
-  id: string;
-  entity: string;
-  name: string;
-  visibility: ProjectVisibility;
-  description: string | null;
-  protectedAliases: string[];
-  createdAt: string;
-  role: AccessRole;
-}
+export type { ProjectInfo };
 
 /** Converts a resolved project to its JSON form. */
 export function toProjectInfo(project: AccessibleProject): ProjectInfo {

@@ -1,3 +1,4 @@
+import { DIGEST_PATTERN } from "@cairn/core";
 import { artifactSelectorSchema, logInputSchema, useInputSchema } from "@cairn/services";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
@@ -16,7 +17,7 @@ const relogInputSchema = logInputSchema
   .extend({
     digest: z
       .string()
-      .regex(/^[0-9a-f]{64}$/, "the version digest: 64 lowercase hex characters (SHA-256)"),
+      .regex(DIGEST_PATTERN, "the version digest: 64 lowercase hex characters (SHA-256)"),
   });
 
 /** Logging, using and fetching versions. */

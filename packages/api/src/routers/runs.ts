@@ -1,3 +1,4 @@
+import { jsonObject } from "@cairn/core";
 import { z } from "zod";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
@@ -9,7 +10,6 @@ const projectRef = z.object({
 const runId = z.string().min(1).max(128);
 const label = z.string().min(1).max(256);
 // JSON values only: summaries and configs are stored as jsonb and sorted on in SQL.
-const jsonObject = z.record(z.string(), z.json());
 
 /** `runs.*`: start/resume, update, finish, read and list runs. */
 export const runsRouter = router({

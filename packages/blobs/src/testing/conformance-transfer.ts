@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { expect, it } from "vitest";
 import type { PresignedRequest } from "../types.js";
-import type { ConformanceSubject } from "./conformance.js";
+import type { ConformanceSubject } from "./conformance-subject.js";
 import { expectCairnError, randomBlob, readAll, sha256Hex } from "./helpers.js";
 
 const MiB = 1024 * 1024;

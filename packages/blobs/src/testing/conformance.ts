@@ -2,17 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BlobStore } from "../types.js";
+import type { ConformanceSubject } from "./conformance-subject.js";
 import { runTransferConformance } from "./conformance-transfer.js";
 import { expectCairnError, randomBlob, readAll, sha256Hex } from "./helpers.js";
 
-/** A store under test plus the per-implementation hooks the suite needs. */
-export interface ConformanceSubject {
-  store: BlobStore;
-  /** Replaces the stored bytes of `digest` with different bytes (behind the store's back). */
-  corrupt(digest: string): Promise<void>;
-  /** Releases whatever `makeStore` created (temp directory, key prefix…). */
-  cleanup?(): Promise<void>;
-}
+export type { ConformanceSubject } from "./conformance-subject.js";
 
 /** A fresh, empty store for each test. */
 export type MakeConformanceSubject = () => Promise<ConformanceSubject>;

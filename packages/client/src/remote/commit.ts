@@ -3,8 +3,10 @@ import {
   CairnError,
   type CairnErrorCode,
   computeVersionDigest,
-  ERROR_CODES,
   isCairnError,
+  isErrorCode,
+  MAX_DRAFT_WAIT_MS,
+  MAX_ENTRIES_PER_REQUEST,
   type ManifestEntry,
 } from "@cairn/core";
 import { nodeSha256 } from "../hashing/node-sha256.js";
@@ -13,9 +15,9 @@ import type { ProjectRef, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
 
 /** `artifacts.log` and `artifacts.upsert` take at most this many entries per request. */
-export const ENTRIES_PER_REQUEST = 10_000;
+export const ENTRIES_PER_REQUEST = MAX_ENTRIES_PER_REQUEST;
 /** Longest `draftStatus` long-poll the server allows (ms). */
-export const DRAFT_WAIT_MS = 25_000;
+export const DRAFT_WAIT_MS = MAX_DRAFT_WAIT_MS;
 
 /** Version fields a commit sets besides its entries. */
 export interface CommitFields {
@@ -28,8 +30,6 @@ export interface CommitFields {
   ttl?: string | undefined;
   runId?: string | undefined;
 }
-
-const KNOWN = new Set<string>(ERROR_CODES);
 
 function defined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -163,7 +163,7 @@ export async function waitForDraft(ctx: ClientContext, draftId: string): Promise
     if (status.status === "finished" && status.version) return status.version;
     if (status.status === "failed") {
       const raw = (status as { errorCode?: string }).errorCode;
-      const code: CairnErrorCode = raw && KNOWN.has(raw) ? (raw as CairnErrorCode) : "CONFLICT";
+      const code: CairnErrorCode = isErrorCode(raw) ? raw : "CONFLICT";
       throw new CairnError(code, status.error ?? `Draft ${draftId} failed to commit.`, {
         details: { draftId },
       });

@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
-import type { ManifestEntry } from "@cairn/core";
+import { MAX_MANIFEST_PAGE, type ManifestEntry } from "@cairn/core";
 import { isRetryableTransfer, transferError } from "../transfer/byte-requests.js";
 import type { VersionSelector } from "../transfer/download.js";
 import { withRetry } from "../transport/retry.js";
 import type { ClientContext } from "./context.js";
 
 /** Manifest page size asked for: the server's largest, so a version costs few requests. */
-export const MANIFEST_PAGE = 10_000;
+export const MANIFEST_PAGE = MAX_MANIFEST_PAGE;
 
 /** Every entry of a version, one request per page of 10,000 (never one per file). */
 export async function fetchManifest(

@@ -1,4 +1,4 @@
-import { CairnError } from "@cairn/core";
+import { CairnError, MAX_ENTRIES_PER_REQUEST } from "@cairn/core";
 import { createProgressTracker, type ProgressListener } from "../progress.js";
 import type { ClientContext } from "../remote/context.js";
 import { type RetryOptions, withRetry } from "../transport/retry.js";
@@ -26,7 +26,7 @@ export interface UploadStats {
 type UploadTarget = RouterOutputs["blobs"]["missing"]["missing"][number]["upload"];
 
 /** `blobs.missing` takes at most this many blobs per request (the server's per-request limit). */
-export const MISSING_BATCH = 10_000;
+export const MISSING_BATCH = MAX_ENTRIES_PER_REQUEST;
 
 /**
  * Uploads what the project's entity does not hold yet: asks `blobs.missing` in batches of 10,000,
