@@ -3,15 +3,14 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TlsOptions } from "@cairn/api";
-import type { BlobStoreConfig } from "@cairn/blobs";
+import { BLOBS_SUBDIR, type BlobStoreConfig, blobStoreConfigFromEnv } from "@cairn/blobs";
 import { CairnError } from "@cairn/core";
 import type { DatabaseConfig } from "@cairn/db";
 import type { ServerEnv } from "./env.js";
 
 /** Where the embedded PGlite lives inside the data directory. */
 export const PGLITE_SUBDIR = "pg";
-/** Where the directory blob store lives inside the data directory by default. */
-export const BLOBS_SUBDIR = "blobs";
+export { BLOBS_SUBDIR };
 /** The file the first start writes the admin API key to (mode 0600). */
 export const ADMIN_KEY_FILE = "admin-api-key";
 
@@ -21,56 +20,9 @@ export function databaseConfigOf(env: ServerEnv): DatabaseConfig {
   return { dataDir: join(resolve(env.CAIRN_DATA_DIR), PGLITE_SUBDIR) };
 }
 
-/** The blob store the env describes: a directory (default `<data dir>/blobs`) or an S3 bucket. */
+/** The blob store the env describes (one definition with the worker's, in `@cairn/blobs`). */
 export function blobStoreConfigOf(env: ServerEnv): BlobStoreConfig {
-  if (env.CAIRN_BLOB_STORE === "fs") {
-    return {
-      kind: "fs",
-      root: resolve(env.CAIRN_BLOB_DIR ?? join(env.CAIRN_DATA_DIR, BLOBS_SUBDIR)),
-      ...(env.CAIRN_ENCRYPTION_KEY === undefined
-        ? {}
-        : { encryptionKey: env.CAIRN_ENCRYPTION_KEY }),
-    };
-  }
-  if (!env.CAIRN_S3_BUCKET) {
-    throw new CairnError(
-      "INVALID_INPUT",
-      "CAIRN_BLOB_STORE=s3 needs CAIRN_S3_BUCKET (and CAIRN_S3_ENDPOINT for a non-AWS server); or set CAIRN_BLOB_STORE=fs.",
-    );
-  }
-  if (Boolean(env.CAIRN_S3_ACCESS_KEY_ID) !== Boolean(env.CAIRN_S3_SECRET_ACCESS_KEY)) {
-    throw new CairnError(
-      "INVALID_INPUT",
-      "Set both CAIRN_S3_ACCESS_KEY_ID and CAIRN_S3_SECRET_ACCESS_KEY, or neither (the AWS default credential chain is then used).",
-    );
-  }
-  const sse =
-    env.CAIRN_S3_SSE === "AES256"
-      ? { type: "AES256" as const }
-      : env.CAIRN_S3_SSE === "aws:kms"
-        ? {
-            type: "aws:kms" as const,
-            ...(env.CAIRN_S3_KMS_KEY_ID ? { kmsKeyId: env.CAIRN_S3_KMS_KEY_ID } : {}),
-          }
-        : undefined;
-  return {
-    kind: "s3",
-    bucket: env.CAIRN_S3_BUCKET,
-    region: env.CAIRN_S3_REGION,
-    forcePathStyle: env.CAIRN_S3_FORCE_PATH_STYLE,
-    checksumMode: env.CAIRN_S3_CHECKSUM_MODE,
-    signSha256Checksum: env.CAIRN_S3_SIGN_CHECKSUM,
-    ...(env.CAIRN_S3_ENDPOINT ? { endpoint: env.CAIRN_S3_ENDPOINT } : {}),
-    ...(env.CAIRN_S3_ACCESS_KEY_ID && env.CAIRN_S3_SECRET_ACCESS_KEY
-      ? {
-          credentials: {
-            accessKeyId: env.CAIRN_S3_ACCESS_KEY_ID,
-            secretAccessKey: env.CAIRN_S3_SECRET_ACCESS_KEY,
-          },
-        }
-      : {}),
-    ...(sse ? { sse } : {}),
-  };
+  return blobStoreConfigFromEnv(env);
 }
 
 /** Reads the PEM files named by CAIRN_TLS_CERT / CAIRN_TLS_KEY; none → plain HTTP. */

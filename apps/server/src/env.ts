@@ -1,4 +1,6 @@
+import { blobStoreEnvShape } from "@cairn/blobs";
 import { CairnError } from "@cairn/core";
+import { sweepScheduleEnvShape } from "@cairn/services";
 import { z } from "zod";
 
 const bool = z
@@ -15,7 +17,6 @@ export const serverEnvSchema = z.object({
   CAIRN_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Public base URL clients use for byte URLs (behind a proxy); defaults to http(s)://host:port. */
   CAIRN_PUBLIC_URL: z.url().optional(),
-  CAIRN_DATA_DIR: z.string().default(".cairn"),
   DATABASE_URL: z.string().optional(),
   /**
    * Most PostgreSQL connections this server holds (ignored for the embedded store). The default
@@ -27,31 +28,16 @@ export const serverEnvSchema = z.object({
   CAIRN_QUEUE_PREFIX: z.string().default("cairn"),
   /** `true`: this server only enqueues; separate `cairn worker` processes run the jobs. */
   CAIRN_NO_WORKERS: bool,
-  CAIRN_BLOB_STORE: z.enum(["fs", "s3"]).default("fs"),
-  CAIRN_BLOB_DIR: z.string().optional(),
-  /** 64 hex chars (32 bytes): AES-256-GCM encryption at rest for the directory store. */
-  CAIRN_ENCRYPTION_KEY: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (a 32-byte key)")
-    .optional(),
-  CAIRN_S3_BUCKET: z.string().optional(),
-  CAIRN_S3_ENDPOINT: z.url().optional(),
-  CAIRN_S3_REGION: z.string().default("us-east-1"),
-  CAIRN_S3_ACCESS_KEY_ID: z.string().optional(),
-  CAIRN_S3_SECRET_ACCESS_KEY: z.string().optional(),
-  CAIRN_S3_FORCE_PATH_STYLE: bool,
-  /** `WHEN_REQUIRED` for S3-compatible servers that mangle aws-chunked uploads (s3rver). */
-  CAIRN_S3_CHECKSUM_MODE: z.enum(["WHEN_REQUIRED", "WHEN_SUPPORTED"]).default("WHEN_SUPPORTED"),
-  /** Sign x-amz-checksum-sha256 into presigned PUTs (the bucket enforces it; else the server verifies). */
-  CAIRN_S3_SIGN_CHECKSUM: bool,
-  CAIRN_S3_SSE: z.enum(["", "AES256", "aws:kms"]).default(""),
-  CAIRN_S3_KMS_KEY_ID: z.string().optional(),
+  // CAIRN_DATA_DIR, CAIRN_BLOB_STORE, CAIRN_BLOB_DIR, CAIRN_ENCRYPTION_KEY and CAIRN_S3_*: shared
+  // with the worker.
+  ...blobStoreEnvShape,
   CAIRN_TLS_CERT: z.string().optional(),
   CAIRN_TLS_KEY: z.string().optional(),
   CAIRN_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
-  CAIRN_BLOB_GC_GRACE: z.string().default("1h"),
+  // CAIRN_BLOB_GC_GRACE, CAIRN_BLOB_GC_INTERVAL, CAIRN_TTL_EXPIRY_INTERVAL, CAIRN_NO_SCHEDULES.
+  ...sweepScheduleEnvShape,
   CAIRN_WEB_DIR: z.string().optional(),
   /** Name of the site admin created on the first start (an empty database). */
   CAIRN_ADMIN_NAME: z.string().default("admin"),

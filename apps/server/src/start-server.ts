@@ -11,7 +11,7 @@ import {
   listenOn,
 } from "@cairn/api";
 import { createBlobStore } from "@cairn/blobs";
-import { CairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads, parseDuration } from "@cairn/core";
+import { CairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createDatabase, migrate } from "@cairn/db";
 import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
 import {
@@ -21,6 +21,7 @@ import {
   createServices,
   loadSigningSecret,
   type Services,
+  scheduleSweeps,
 } from "@cairn/services";
 import { type Logger, pino } from "pino";
 import { writeAdminKeyFile } from "./admin-key-file.js";
@@ -33,11 +34,6 @@ import {
   webDirOf,
 } from "./config.js";
 import type { ServerEnv } from "./env.js";
-
-/** Expired versions are swept this often (a version outlives its TTL by at most this). */
-const TTL_SWEEP_EVERY_MS = 60_000;
-/** Unreferenced blobs are collected this often. */
-const BLOB_GC_EVERY_MS = 60 * 60_000;
 
 /** Options of {@link startServer} beyond the environment (tests inject these). */
 export interface StartServerOptions {
@@ -191,7 +187,7 @@ function createJobRunner(env: ServerEnv, logger: Logger): CairnJobRunner {
   });
 }
 
-/** Runs the processors here and schedules the periodic sweeps (re-scheduling replaces, so every server may do it). */
+/** Runs the processors here and schedules the periodic sweeps as a worker does (`CAIRN_NO_SCHEDULES`, intervals). */
 async function startWorkers(
   env: ServerEnv,
   jobs: CairnJobRunner,
@@ -199,10 +195,7 @@ async function startWorkers(
   metrics: CairnMetrics,
 ): Promise<void> {
   await jobs.startWorkers(instrumentProcessors(createProcessors(services), metrics));
-  await jobs.schedule("ttl-expiry", TTL_SWEEP_EVERY_MS, {});
-  await jobs.schedule("blob-gc", BLOB_GC_EVERY_MS, {
-    graceMs: parseDuration(env.CAIRN_BLOB_GC_GRACE),
-  });
+  await scheduleSweeps(jobs, env);
 }
 
 function banner(

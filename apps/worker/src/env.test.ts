@@ -18,7 +18,7 @@ describe("worker env", () => {
       CAIRN_BLOB_DIR: "/data/blobs",
     });
     expect(env.CAIRN_BLOB_GC_GRACE).toBe(30 * 60_000);
-    expect(env.CAIRN_TTL_EXPIRY_INTERVAL).toBe(5 * 60_000);
+    expect(env.CAIRN_TTL_EXPIRY_INTERVAL).toBe(60_000);
     expect(env.CAIRN_QUEUE_PREFIX).toBe("cairn");
     expect(blobStoreConfigOf(env)).toEqual({ kind: "fs", root: "/data/blobs" });
     expect(() => readWorkerEnv({ ...base, CAIRN_BLOB_GC_GRACE: "soon" })).toThrow(
@@ -27,5 +27,15 @@ describe("worker env", () => {
     expect(() => blobStoreConfigOf(readWorkerEnv({ ...base, CAIRN_BLOB_STORE: "s3" }))).toThrow(
       /CAIRN_S3_BUCKET/,
     );
+  });
+
+  it("refuses half-set S3 credentials, as the server does", () => {
+    const halfSet = readWorkerEnv({
+      ...base,
+      CAIRN_BLOB_STORE: "s3",
+      CAIRN_S3_BUCKET: "b",
+      CAIRN_S3_ACCESS_KEY_ID: "id-only",
+    });
+    expect(() => blobStoreConfigOf(halfSet)).toThrow(/CAIRN_S3_SECRET_ACCESS_KEY/);
   });
 });

@@ -2,7 +2,12 @@ import { createBlobStore } from "@cairn/blobs";
 import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createDatabase, migrate } from "@cairn/db";
 import { createBullmqRunner } from "@cairn/jobs";
-import { createProcessors, createServices, loadSigningSecret } from "@cairn/services";
+import {
+  createProcessors,
+  createServices,
+  loadSigningSecret,
+  scheduleSweeps,
+} from "@cairn/services";
 import type { Logger } from "pino";
 import { blobStoreConfigOf, type WorkerEnv } from "./env.js";
 
@@ -46,12 +51,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
       logger,
     });
     await jobs.startWorkers(createProcessors(services));
-    if (!env.CAIRN_NO_SCHEDULES) {
-      await jobs.schedule("ttl-expiry", env.CAIRN_TTL_EXPIRY_INTERVAL, {});
-      await jobs.schedule("blob-gc", env.CAIRN_BLOB_GC_INTERVAL, {
-        graceMs: env.CAIRN_BLOB_GC_GRACE,
-      });
-    }
+    await scheduleSweeps(jobs, env);
     logger.info({ prefix: env.CAIRN_QUEUE_PREFIX }, "cairn worker ready");
     return {
       async close() {

@@ -1,5 +1,11 @@
 export { type BlobStoreConfig, blobStoreConfigSchema, createBlobStore } from "./config.js";
 export { assertBlobDigest, isBlobDigest } from "./digest.js";
+export {
+  BLOBS_SUBDIR,
+  type BlobStoreEnv,
+  blobStoreConfigFromEnv,
+  blobStoreEnvShape,
+} from "./env-config.js";
 export { createFsBlobStore, type FsBlobStoreOptions } from "./fs/fs-blob-store.js";
 export { MAX_PARTS, MIN_PART_SIZE } from "./s3/multipart.js";
 export { createS3BlobStore, type S3BlobStoreOptions } from "./s3/s3-blob-store.js";

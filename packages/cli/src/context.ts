@@ -2,12 +2,10 @@ import {
   Cairn,
   type CairnOptions,
   type CairnTrpcClient,
-  configFilePath,
-  loadConfigSync,
   type ProgressListener,
-  resolveCacheDir,
   toCairnError,
 } from "@cairn/client";
+import { configFilePath, loadConfigSync, resolveCacheDir } from "@cairn/client/internal";
 import {
   CairnError,
   parseReference,

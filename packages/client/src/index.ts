@@ -22,34 +22,8 @@ export {
   type ResolveEntriesOptions,
 } from "./artifact/artifact.js";
 export type { ArtifactFileWriter } from "./artifact/new-file-writer.js";
-export {
-  type BlobCache,
-  type BlobCacheOptions,
-  type BlobCacheStats,
-  type BlobSource,
-  createBlobCache,
-} from "./cache/blob-cache.js";
-export { type CacheDirEnv, resolveCacheDir } from "./cache/cache-dir.js";
 export { Cairn, type CairnOptions, type InitOptions } from "./cairn.js";
-export {
-  type CairnConfig,
-  type ConfigDirEnv,
-  configFilePath,
-  loadConfig,
-  loadConfigSync,
-  saveConfig,
-} from "./config/config-file.js";
 export { type ResolvedSettings, resolveSettings, type SettingsEnv } from "./config/settings.js";
-export { DigestCache, type FileIdentity } from "./hashing/digest-cache.js";
-export {
-  createFileHasher,
-  DIGEST_CACHE_FILE,
-  type FileHasher,
-  type FileHasherOptions,
-  type FileHashResult,
-} from "./hashing/file-hasher.js";
-export { nodeSha256 } from "./hashing/node-sha256.js";
-export { type WalkedFile, walkFilesSync } from "./local-files.js";
 export {
   createProgressTracker,
   type ProgressEvent,

@@ -34,3 +34,6 @@ export const digestSchema = z
 
 /** A JSON object (metadata, run config and summary): string keys, any JSON values. */
 export const jsonObject = z.record(z.string(), z.json());
+
+/** A JSON object as the API accepts it (see {@link jsonObject}). */
+export type JsonObject = z.infer<typeof jsonObject>;

@@ -42,4 +42,5 @@ export type * from "./runs-info.js";
 export type * from "./runs-list.js";
 export type * from "./runs-service.js";
 export * from "./signing-secret.js";
+export * from "./sweep-schedules.js";
 export * from "./version-info.js";

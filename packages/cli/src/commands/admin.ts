@@ -1,4 +1,4 @@
-import { createBlobCache } from "@cairn/client";
+import { createBlobCache } from "@cairn/client/internal";
 import { CairnError } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliDeps } from "../context.js";

@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline/promises";
-import { Cairn, configFilePath, saveConfig } from "@cairn/client";
+import { Cairn } from "@cairn/client";
+import { configFilePath, saveConfig } from "@cairn/client/internal";
 import { CairnError } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliDeps } from "../context.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { isCairnError } from "@cairn/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createBlobCache } from "../index.js";
+import { createBlobCache } from "../internal.js";
 
 const sha = (b: string) => createHash("sha256").update(b).digest("hex");
 

@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveCacheDir } from "../index.js";
+import { resolveCacheDir } from "../internal.js";
 
 describe("resolveCacheDir", () => {
   it("prefers CAIRN_CACHE_DIR, then $XDG_CACHE_HOME/cairn, then ~/.cache/cairn", () => {

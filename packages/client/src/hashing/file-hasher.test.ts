@@ -4,13 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createFileHasher,
-  DIGEST_CACHE_FILE,
-  DigestCache,
-  type FileHasher,
-  type ProgressEvent,
-} from "../index.js";
+import type { ProgressEvent } from "../index.js";
+import { createFileHasher, DIGEST_CACHE_FILE, DigestCache, type FileHasher } from "../internal.js";
 
 const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 const past = new Date(Date.now() - 3_600_000);

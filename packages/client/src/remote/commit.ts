@@ -13,6 +13,7 @@ import { nodeSha256 } from "../hashing/node-sha256.js";
 import { chunk } from "../transfer/pool.js";
 import type { ProjectRef, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
+import { wireJson } from "./wire-json.js";
 
 /** `artifacts.log` and `artifacts.upsert` take at most this many entries per request. */
 export const ENTRIES_PER_REQUEST = MAX_ENTRIES_PER_REQUEST;
@@ -49,7 +50,12 @@ export async function commitVersion(
   if (entries.length <= ENTRIES_PER_REQUEST) {
     return ctx.call((t) =>
       t.artifacts.log.mutate(
-        defined({ ...project, ...fields, metadata: fields.metadata as never, entries }),
+        defined({
+          ...project,
+          ...fields,
+          metadata: fields.metadata && wireJson(fields.metadata, "metadata"),
+          entries,
+        }),
       ),
     );
   }
@@ -146,7 +152,11 @@ export function finishDraft(
 ): Promise<{ draftId: string }> {
   return ctx.call((t) =>
     t.artifacts.finish.mutate(
-      defined({ ...project, ...fields, metadata: fields.metadata as never }),
+      defined({
+        ...project,
+        ...fields,
+        metadata: fields.metadata && wireJson(fields.metadata, "metadata"),
+      }),
     ),
   );
 }

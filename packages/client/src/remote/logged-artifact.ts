@@ -7,6 +7,7 @@ import { type DownloadStats, downloadEntries, type VersionSelector } from "../tr
 import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
 import { readEntryBytes } from "./version-reads.js";
+import { wireJson } from "./wire-json.js";
 
 /** Options of `artifact.download()`. */
 export interface DownloadOptions {
@@ -212,7 +213,7 @@ export class LoggedArtifact extends Artifact {
       t.artifacts.update.mutate({
         ...this.#selector(),
         description: this.description,
-        metadata: this.metadata as never,
+        metadata: wireJson(this.metadata, "metadata"),
         aliases: this.aliases,
         tags: this.tags,
         ttl: this.ttl,

@@ -18,6 +18,7 @@ import type { ClientContext } from "./context.js";
 import { loadLoggedArtifact } from "./load-version.js";
 import { LogHandle, type LogResult } from "./log-handle.js";
 import { LoggedArtifact } from "./logged-artifact.js";
+import { wireJson } from "./wire-json.js";
 
 /** Options of `run.logArtifact()`. */
 export interface LogArtifactOptions {
@@ -235,8 +236,8 @@ export class Run {
         ...this.#ref(),
         id: this.id,
         // JSON-ness is checked by the server (zod); the SDK accepts plain objects.
-        ...(values.summary === undefined ? {} : { summary: values.summary as never }),
-        ...(values.config === undefined ? {} : { config: values.config as never }),
+        ...(values.summary === undefined ? {} : { summary: wireJson(values.summary, "summary") }),
+        ...(values.config === undefined ? {} : { config: wireJson(values.config, "config") }),
       }),
     );
     return this.info;
