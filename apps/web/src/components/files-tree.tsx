@@ -24,6 +24,8 @@ export function FilesTree(props: {
   const { selector } = props;
   const trpc = useTRPC();
   const [query, setQuery] = useState("");
+  // Held here, not in the tree: a search in between keeps what was collapsed.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const search = query.trim();
   return (
     <div className="files">
@@ -48,7 +50,7 @@ export function FilesTree(props: {
           trpc={trpc}
         />
       ) : (
-        <Tree {...props} />
+        <Tree {...props} collapsed={collapsed} setCollapsed={setCollapsed} />
       )}
     </div>
   );
@@ -129,7 +131,10 @@ function Tree(props: {
   fileCount: number;
   selected: string | null;
   onSelect: (entry: ManifestEntry) => void;
+  collapsed: ReadonlySet<string>;
+  setCollapsed: (update: (prev: ReadonlySet<string>) => ReadonlySet<string>) => void;
 }) {
+  const { collapsed, setCollapsed } = props;
   const trpc = useTRPC();
   const manifest = useInfiniteQuery(
     trpc.artifacts.manifest.infiniteQueryOptions(
@@ -142,7 +147,6 @@ function Tree(props: {
     () => new Map((folders.data?.folders ?? []).map((f) => [f.path, f])),
     [folders.data],
   );
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const entries = useMemo(
     () => manifest.data?.pages.flatMap((p) => p.entries) ?? [],
     [manifest.data],
@@ -165,10 +169,10 @@ function Tree(props: {
     <>
       {allFolders.length > 0 ? (
         <p className="actions">
-          <button type="button" onClick={() => setCollapsed(new Set())}>
+          <button type="button" onClick={() => setCollapsed(() => new Set())}>
             Expand all
           </button>
-          <button type="button" onClick={() => setCollapsed(new Set(allFolders))}>
+          <button type="button" onClick={() => setCollapsed(() => new Set(allFolders))}>
             Collapse all
           </button>
         </p>

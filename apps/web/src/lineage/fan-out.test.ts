@@ -30,7 +30,7 @@ function fanOut(outputs: number): GraphView {
 describe("collapseFanOuts", () => {
   it("turns 230 leaf outputs of one artifact into one counted group node", () => {
     const view = collapseFanOuts(fanOut(230));
-    expect(view.nodes.map((n) => n.id)).toEqual(["run:r", "version:in", "fan:run:r|out|collection:sample"]);
+    expect(view.nodes.map((n) => n.id)).toEqual(["run:r", "version:in", "fan:run:r|out|version"]);
     const group = view.nodes[2];
     expect(group).toMatchObject({ kind: "collection", label: "sample ×230" });
     expect(group?.memberIds).toHaveLength(230);
@@ -48,5 +48,9 @@ describe("collapseFanOuts", () => {
     const view = collapseFanOuts(big);
     expect(view.nodes.find((n) => n.id === "version:o0")).toBeDefined();
     expect(view.nodes.find((n) => n.id.startsWith("fan:"))?.memberIds).toHaveLength(19);
+    // Outputs of different artifacts group too, named by their count.
+    const mixed = fanOut(20);
+    mixed.nodes = mixed.nodes.map((n, i) => (i > 5 ? { ...n, label: `other-${i}:v0` } : n));
+    expect(collapseFanOuts(mixed).nodes.at(-1)?.label).toBe("20 versions");
   });
 });

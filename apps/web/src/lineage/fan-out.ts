@@ -3,15 +3,14 @@ import type { GraphView, ViewEdge, ViewNode } from "./graph-model.js";
 /** Leaf neighbours of one kind beyond this many are drawn as one group node. */
 export const FAN_OUT_LIMIT = 12;
 
-/** The grouping key of a node: its artifact (for versions) or job type (for runs). */
-function groupKeyOf(node: ViewNode): string {
-  if (node.kind === "version") return `collection:${node.label.replace(/:v\d+$/, "")}`;
-  return `jobType:${node.detail}`;
+/** What a group is called: its artifact (versions) or job type (runs) when all members share one. */
+function nameOf(node: ViewNode): string {
+  return node.kind === "version" ? node.label.replace(/:v\d+$/, "") : node.detail;
 }
 
 /**
- * Auto-collapses large fan-outs: when a node has more than `limit` neighbours of the same artifact
- * (or job type) that connect to nothing else, they become one group node ("230 versions") with
+ * Auto-collapses large fan-outs: when a node has more than `limit` version (or run) neighbours
+ * that connect to nothing else, they become one group node ("230 versions") with
  * a counted edge, so a run with 230 outputs is one readable node instead of a wall of thin lines.
  * Neighbours with other edges stay (they carry the rest of the graph).
  */
@@ -31,7 +30,7 @@ export function collapseFanOuts(view: GraphView, limit = FAN_OUT_LIMIT): GraphVi
     ] as const) {
       const node = byId.get(leaf);
       if (!node || degree.get(leaf) !== 1 || node.isRoot || hub === leaf) continue;
-      const key = `${hub}|${dir}|${groupKeyOf(node)}`;
+      const key = `${hub}|${dir}|${node.kind}`;
       const list = buckets.get(key);
       if (list) list.push(e);
       else buckets.set(key, [e]);
@@ -48,13 +47,14 @@ export function collapseFanOuts(view: GraphView, limit = FAN_OUT_LIMIT): GraphVi
     const first = byId.get(leaves[0] ?? "") as ViewNode;
     const id = `fan:${key}`;
     const isVersion = first.kind === "version";
-    const name = isVersion ? first.label.replace(/:v\d+$/, "") : first.detail;
+    const names = new Set(leaves.map((l) => nameOf(byId.get(l) as ViewNode)));
     const count = leaves.length;
+    const noun = isVersion ? "versions" : "runs";
     groups.push({
       id,
       kind: isVersion ? "collection" : "jobType",
-      label: `${name} ×${count}`,
-      detail: `${count} ${isVersion ? "versions" : "runs"} — select to list`,
+      label: names.size === 1 ? `${nameOf(first)} ×${count}` : `${count} ${noun}`,
+      detail: `${count} ${noun} — select to list`,
       isRoot: false,
       more: leaves.some((l) => byId.get(l)?.more),
       memberIds: leaves.flatMap((l) => byId.get(l)?.memberIds ?? [l]),
