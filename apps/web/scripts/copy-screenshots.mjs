@@ -14,4 +14,6 @@ if (!existsSync(from)) {
 mkdirSync(to, { recursive: true });
 const pictures = readdirSync(from).filter((name) => name.endsWith(".png"));
 for (const name of pictures) copyFileSync(join(from, name), join(to, name));
-console.log(`Copied ${pictures.length} screenshot(s) from ${from} to ${to}: ${pictures.join(", ")}`);
+console.log(
+  `Copied ${pictures.length} screenshot(s) from ${from} to ${to}: ${pictures.join(", ")}`,
+);

@@ -153,7 +153,8 @@ function NotFound(props: { hash: string }) {
     <section>
       <h1>Page not found</h1>
       <p>
-        Nothing lives at <code>{props.hash}</code>. <Link to={{ page: "projects" }}>All projects</Link>
+        Nothing lives at <code>{props.hash}</code>.{" "}
+        <Link to={{ page: "projects" }}>All projects</Link>
       </p>
     </section>
   );
@@ -175,7 +176,13 @@ function Breadcrumbs(props: { route: Route }) {
     });
   if (r.page === "version")
     crumbs.push({
-      to: { page: "version", entity: r.entity, project: r.project, name: r.name, version: r.version },
+      to: {
+        page: "version",
+        entity: r.entity,
+        project: r.project,
+        name: r.name,
+        version: r.version,
+      },
       label: r.version,
     });
   return (

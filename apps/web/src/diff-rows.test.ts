@@ -28,21 +28,19 @@ describe("diffRows", () => {
   });
 
   it("groups by folder under counted headings", () => {
-    expect(diffRows(diff, all, true).map((r) => (r.kind === "folder" ? `[${r.path}] ${r.count}` : r.path))).toEqual([
-      "[] 1",
-      "z.txt",
-      "[data] 1",
-      "data/t.csv",
-      "[img] 2",
-      "img/a.png",
-      "img/b.png",
-    ]);
+    expect(
+      diffRows(diff, all, true).map((r) =>
+        r.kind === "folder" ? `[${r.path}] ${r.count}` : r.path,
+      ),
+    ).toEqual(["[] 1", "z.txt", "[data] 1", "data/t.csv", "[img] 2", "img/a.png", "img/b.png"]);
   });
 });
 
 describe("metadataDiff", () => {
   it("lists added, removed and changed top-level keys", () => {
-    expect(metadataDiff({ rows: 1, src: "a", same: [1] }, { rows: 2, same: [1], batches: 2 })).toEqual([
+    expect(
+      metadataDiff({ rows: 1, src: "a", same: [1] }, { rows: 2, same: [1], batches: 2 }),
+    ).toEqual([
       { key: "batches", kind: "added", after: 2 },
       { key: "rows", kind: "changed", before: 1, after: 2 },
       { key: "src", kind: "removed", before: "a" },

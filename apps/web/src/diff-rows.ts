@@ -23,7 +23,12 @@ function folderOf(path: string): string {
 export function diffRows(diff: Diff, kinds: ReadonlySet<ChangeKind>, byFolder: boolean): DiffRow[] {
   const rows: Array<Exclude<DiffRow, { kind: "folder" }>> = [
     ...diff.added.map((e) => ({ kind: "added" as const, path: e.path, before: null, after: e })),
-    ...diff.removed.map((e) => ({ kind: "removed" as const, path: e.path, before: e, after: null })),
+    ...diff.removed.map((e) => ({
+      kind: "removed" as const,
+      path: e.path,
+      before: e,
+      after: null,
+    })),
     ...diff.changed.map((c) => ({
       kind: "changed" as const,
       path: c.path,

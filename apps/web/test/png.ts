@@ -25,7 +25,10 @@ function chunk(type: string, data: Buffer): Buffer {
  * A valid RGB PNG of `size`×`size` pixels painted by `pixel(x, y)` (test images: real enough for
  * a browser to decode, small enough to seed thousands).
  */
-export function makePng(size: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
+export function makePng(
+  size: number,
+  pixel: (x: number, y: number) => [number, number, number],
+): Buffer {
   const raw = Buffer.alloc(size * (size * 3 + 1));
   for (let y = 0; y < size; y++) {
     raw[y * (size * 3 + 1)] = 0; // filter: none

@@ -78,7 +78,9 @@ function datasetFiles(v: number): Files {
   for (let i = 0; i < IMAGE_FILES; i++) {
     const cls = `class-${String(i % 10).padStart(2, "0")}`;
     const renamed = v >= 1 && i < 10;
-    const name = renamed ? `new-${String(i).padStart(4, "0")}` : `img-${String(i).padStart(4, "0")}`;
+    const name = renamed
+      ? `new-${String(i).padStart(4, "0")}`
+      : `img-${String(i).padStart(4, "0")}`;
     const tint = (v >= 1 && i >= 10 && i < 70 ? 1 : 0) + (v >= 2 && i >= 70 && i < 110 ? 2 : 0);
     files[`images/${cls}/${name}.png`] = makePng(8, (x, y) => [
       (i * 7 + x * 16) % 256,
@@ -88,7 +90,9 @@ function datasetFiles(v: number): Files {
   }
   const rows = ["path,label,width,height"];
   for (let i = 0; i < IMAGE_FILES; i++)
-    rows.push(`images/class-${String(i % 10).padStart(2, "0")}/img-${String(i).padStart(4, "0")}.png,${i % 10},224,224`);
+    rows.push(
+      `images/class-${String(i % 10).padStart(2, "0")}/img-${String(i).padStart(4, "0")}.png,${i % 10},224,224`,
+    );
   files["labels.csv"] = `${rows.join("\n")}\n`;
   files["README.md"] = v >= 2 ? `${README}\nVersion 2 fixes 40 colour casts.\n` : README;
   files["stats.table.json"] = JSON.stringify({
@@ -108,7 +112,8 @@ function datasetFiles(v: number): Files {
     (_, i) => `2026-12-01T00:${String(i % 60).padStart(2, "0")}:00Z ingest image ${i} ok (v${v})`,
   ).join("\n");
   const others = DATASET_FILES - Object.keys(files).length;
-  for (let i = 0; i < others; i++) files[`masks/mask-${String(i).padStart(3, "0")}.txt`] = `mask ${i}`;
+  for (let i = 0; i < others; i++)
+    files[`masks/mask-${String(i).padStart(3, "0")}.txt`] = `mask ${i}`;
   return files;
 }
 

@@ -28,7 +28,6 @@ export function DataGrid(props: {
           <thead>
             <tr>
               {props.columns.map((c, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: columns may repeat a name
                 <th key={i} scope="col">
                   {c}
                 </th>
@@ -37,10 +36,8 @@ export function DataGrid(props: {
           </thead>
           <tbody>
             {shown.map((row, r) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but position
               <tr key={page * GRID_PAGE_ROWS + r}>
                 {props.columns.map((_c, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
                   <td key={i}>{cellText(row[i])}</td>
                 ))}
               </tr>
@@ -54,8 +51,7 @@ export function DataGrid(props: {
         </button>
         <span className="muted small" data-testid="grid-page">
           Rows {formatNumber(page * GRID_PAGE_ROWS + Math.min(1, shown.length))}–
-          {formatNumber(page * GRID_PAGE_ROWS + shown.length)} of{" "}
-          {formatNumber(props.rows.length)}
+          {formatNumber(page * GRID_PAGE_ROWS + shown.length)} of {formatNumber(props.rows.length)}
           {props.partial ? "+ (first bytes of the file)" : ""}
         </span>
         <button type="button" disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>

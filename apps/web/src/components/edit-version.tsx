@@ -27,12 +27,14 @@ function useVersionMutations() {
 }
 
 /** Parses the metadata text box: a JSON object, or a message saying what is wrong. */
-export function parseMetadata(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+export function parseMetadata(
+  text: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   if (text.trim() === "") return { ok: true, value: {} };
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== "object" || Array.isArray(value))
-      return { ok: false, message: "Metadata must be a JSON object, e.g. {\"rows\": 1200}." };
+      return { ok: false, message: 'Metadata must be a JSON object, e.g. {"rows": 1200}.' };
     return { ok: true, value: value as Record<string, unknown> };
   } catch (error) {
     return { ok: false, message: `Metadata is not valid JSON: ${(error as Error).message}` };
@@ -199,10 +201,10 @@ function DeleteVersion(props: {
       </p>
     );
   return (
-    <div className="confirm" role="group" aria-label="Confirm deletion">
+    <fieldset className="confirm" aria-label="Confirm deletion">
       <p>
-        Delete {v.name}:{v.version}? Its files stay readable by other versions that share them;
-        this version can no longer be fetched.
+        Delete {v.name}:{v.version}? Its files stay readable by other versions that share them; this
+        version can no longer be fetched.
       </p>
       {guarded.length > 0 ? (
         <label>
@@ -230,7 +232,12 @@ function DeleteVersion(props: {
               },
               {
                 onSuccess: () =>
-                  navigate({ page: "collection", entity: v.entity, project: v.project, name: v.name }),
+                  navigate({
+                    page: "collection",
+                    entity: v.entity,
+                    project: v.project,
+                    name: v.name,
+                  }),
               },
             )
           }
@@ -242,6 +249,6 @@ function DeleteVersion(props: {
         </button>
       </p>
       <FieldError error={props.mutation.error} />
-    </div>
+    </fieldset>
   );
 }

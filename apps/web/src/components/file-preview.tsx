@@ -99,7 +99,11 @@ function DownloadButton(props: { selector: Selector; entry: ManifestEntry }) {
  * Markdown rendered (safely), images shown, text as text; a large file shows its first bytes.
  * References have no bytes here: their URI is shown instead.
  */
-export function FilePreview(props: { selector: Selector; entry: ManifestEntry; onClose?: () => void }) {
+export function FilePreview(props: {
+  selector: Selector;
+  entry: ManifestEntry;
+  onClose?: () => void;
+}) {
   const { selector, entry } = props;
   return (
     <section className="preview" aria-label={`Preview of ${entry.path}`} data-testid="file-preview">
@@ -142,7 +146,11 @@ function PreviewBody(props: { selector: Selector; entry: ManifestEntry }) {
     staleTime: Number.POSITIVE_INFINITY,
   });
   if (tooBigImage)
-    return <p className="muted">This image is larger than {formatBytes(MAX_IMAGE_BYTES)}: download it to view.</p>;
+    return (
+      <p className="muted">
+        This image is larger than {formatBytes(MAX_IMAGE_BYTES)}: download it to view.
+      </p>
+    );
   if (head.isPending) return <Loading what="preview" />;
   if (head.error) return <ErrorBox error={head.error} what={entry.path} />;
   const bytes = head.data;
@@ -171,14 +179,22 @@ function TextPreview(props: { kind: string; text: string; partial: boolean; path
     if (table) return <DataGrid columns={table.columns} rows={table.rows} label={props.path} />;
   }
   if (kind === "csv") {
-    const rows = parseDelimited(text, props.path.toLowerCase().endsWith(".tsv") ? "\t" : ",", partial);
+    const rows = parseDelimited(
+      text,
+      props.path.toLowerCase().endsWith(".tsv") ? "\t" : ",",
+      partial,
+    );
     const [columns = [], ...body] = rows;
     return <DataGrid columns={columns} rows={body} label={props.path} partial={partial} />;
   }
   if (kind === "markdown") return <MarkdownView source={text} />;
   if ((kind === "json" || kind === "table") && !partial) {
     try {
-      return <pre className="code" data-testid="text-preview">{formatJson(JSON.parse(text))}</pre>;
+      return (
+        <pre className="code" data-testid="text-preview">
+          {formatJson(JSON.parse(text))}
+        </pre>
+      );
     } catch {
       // Not valid JSON: show the text as it is.
     }

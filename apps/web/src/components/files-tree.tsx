@@ -64,7 +64,11 @@ function SearchResults(props: {
   trpc: ReturnType<typeof useTRPC>;
 }) {
   const found = useQuery(
-    props.trpc.artifacts.findFiles.queryOptions({ ...props.selector, query: props.query, limit: 200 }),
+    props.trpc.artifacts.findFiles.queryOptions({
+      ...props.selector,
+      query: props.query,
+      limit: 200,
+    }),
   );
   if (found.isPending) return <Loading what="matches" />;
   if (found.error) return <ErrorBox error={found.error} what="the search" />;
@@ -85,7 +89,13 @@ function SearchResults(props: {
       testId="search-status"
       status={`${formatNumber(entries.length)}${truncated ? "+" : ""} file${entries.length === 1 ? "" : "s"} match${truncated ? " — type more to narrow it down" : ""}`}
       renderRow={(e) => (
-        <FileRow entry={e} label={e.path} depth={0} selected={props.selected} onSelect={props.onSelect} />
+        <FileRow
+          entry={e}
+          label={e.path}
+          depth={0}
+          selected={props.selected}
+          onSelect={props.onSelect}
+        />
       )}
     />
   );
@@ -213,7 +223,11 @@ function Tree(props: {
               <span className="muted" data-testid={`folder-count-${r.path}`}>
                 {formatNumber(r.files)} file{r.files === 1 ? "" : "s"}
               </span>
-              <CopyButton text={`${r.path}/`} label={`Copy path ${r.path}/`} className="copy small" />
+              <CopyButton
+                text={`${r.path}/`}
+                label={`Copy path ${r.path}/`}
+                className="copy small"
+              />
             </div>
           ) : (
             <FileRow

@@ -48,10 +48,7 @@ export function MarkdownView(props: { source: string }) {
           case "rule":
             return <hr key={key} />;
           case "list": {
-            const items = b.items.map((item, j) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: list items have no identity but order
-              <li key={j}>{renderInline(item)}</li>
-            ));
+            const items = b.items.map((item, j) => <li key={j}>{renderInline(item)}</li>);
             return b.ordered ? <ol key={key}>{items}</ol> : <ul key={key}>{items}</ul>;
           }
           default:

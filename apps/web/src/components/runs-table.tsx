@@ -61,9 +61,12 @@ export function RunsTable(props: { entity: string; project: string }) {
       <button
         type="button"
         className="link sort"
-        aria-sort={active ? (descending ? "descending" : "ascending") : "none"}
         onClick={() => setOrderBy(descending ? key : `-${key}`)}
-        title={`Sort by ${label}`}
+        title={
+          active
+            ? `Sorted by ${label}, ${descending ? "highest" : "lowest"} first`
+            : `Sort by ${label}`
+        }
       >
         {label}
         {active ? (descending ? " ▼" : " ▲") : ""}
@@ -102,7 +105,9 @@ export function RunsTable(props: { entity: string; project: string }) {
             </Link>
             <span className="muted">{r.jobType ?? "—"}</span>
             <span className="muted small">{r.state}</span>
-            <span className="small">{duration === null ? "running" : formatDuration(duration)}</span>
+            <span className="small">
+              {duration === null ? "running" : formatDuration(duration)}
+            </span>
             <span className="muted small">{formatDate(r.createdAt)}</span>
             {metrics.map((m) => {
               const value = r.summary[m];

@@ -50,9 +50,7 @@ export function ErrorBox(props: { error: unknown; what?: string }) {
   const message = props.error instanceof Error ? props.error.message : String(props.error);
   return (
     <div className="error" role="alert">
-      <p className="error-lead">
-        {friendlyMessage(code, props.what ?? "this page", anonymous)}
-      </p>
+      <p className="error-lead">{friendlyMessage(code, props.what ?? "this page", anonymous)}</p>
       <details>
         <summary>Details{code ? ` (${code})` : ""}</summary>
         <p className="small">{message}</p>

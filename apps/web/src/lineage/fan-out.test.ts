@@ -22,7 +22,13 @@ function fanOut(outputs: number): GraphView {
     nodes: [run, input, ...outs],
     edges: [
       { id: "u", from: input.id, to: run.id, kind: "used", count: 1 },
-      ...outs.map((o) => ({ id: `l${o.id}`, from: run.id, to: o.id, kind: "logged" as const, count: 1 })),
+      ...outs.map((o) => ({
+        id: `l${o.id}`,
+        from: run.id,
+        to: o.id,
+        kind: "logged" as const,
+        count: 1,
+      })),
     ],
   };
 }

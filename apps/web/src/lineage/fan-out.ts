@@ -72,9 +72,6 @@ export function collapseFanOuts(view: GraphView, limit = FAN_OUT_LIMIT): GraphVi
   if (groups.length === 0) return view;
   return {
     nodes: [...view.nodes.filter((n) => !grouped.has(n.id)), ...groups],
-    edges: [
-      ...view.edges.filter((e) => !grouped.has(e.from) && !grouped.has(e.to)),
-      ...groupEdges,
-    ],
+    edges: [...view.edges.filter((e) => !grouped.has(e.from) && !grouped.has(e.to)), ...groupEdges],
   };
 }

@@ -110,7 +110,10 @@ describe("lineage graph model", () => {
   });
 
   it("marks nodes cut off by the depth limit as having more, without calling the graph capped", () => {
-    const merged = mergeGraphs([graph([data, t1], [[data.id, t1.id, "used"]], [], [t1.id])], new Set());
+    const merged = mergeGraphs(
+      [graph([data, t1], [[data.id, t1.id, "used"]], [], [t1.id])],
+      new Set(),
+    );
     expect(merged.truncated).toBe(false);
     expect([...merged.more]).toEqual([t1.id]);
     expect(explodedView(merged, data.id).nodes.find((n) => n.id === t1.id)?.more).toBe(true);

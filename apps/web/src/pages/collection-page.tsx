@@ -23,13 +23,15 @@ export function CollectionPage(props: { entity: string; project: string; name: s
       { getNextPageParam: nextCursor },
     ),
   );
-  const items = useMemo(() => versions.data?.pages.flatMap((p) => p.versions) ?? [], [versions.data]);
+  const items = useMemo(
+    () => versions.data?.pages.flatMap((p) => p.versions) ?? [],
+    [versions.data],
+  );
   const [picked, setPicked] = useState<string[]>([]);
   const toggle = (version: string) =>
-    setPicked((prev) =>
-      prev.includes(version)
-        ? prev.filter((v) => v !== version)
-        : [...prev.slice(-1), version], // keep at most two: the last pick and this one
+    setPicked(
+      (prev) =>
+        prev.includes(version) ? prev.filter((v) => v !== version) : [...prev.slice(-1), version], // keep at most two: the last pick and this one
     );
   const compare = () => {
     const byNumber = [...picked].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
@@ -109,7 +111,10 @@ export function CollectionPage(props: { entity: string; project: string; name: s
               </span>
               <span>
                 {v.createdByRunId ? (
-                  <Link to={{ page: "run", entity, project, id: v.createdByRunId }} title={v.createdByRunId}>
+                  <Link
+                    to={{ page: "run", entity, project, id: v.createdByRunId }}
+                    title={v.createdByRunId}
+                  >
                     {v.createdByRunId}
                   </Link>
                 ) : (

@@ -31,7 +31,10 @@ export function DiffPage(props: { entity: string; project: string; a: string; b:
   useTitle(`Diff ${a} → ${b}`, `${entity}/${project}`);
   const trpc = useTRPC();
   const enabled = !!a && !!b;
-  const diff = useQuery({ ...trpc.artifacts.diff.queryOptions({ entity, project, a, b }), enabled });
+  const diff = useQuery({
+    ...trpc.artifacts.diff.queryOptions({ entity, project, a, b }),
+    enabled,
+  });
   const va = useQuery({ ...trpc.artifacts.get.queryOptions({ entity, project, ref: a }), enabled });
   const vb = useQuery({ ...trpc.artifacts.get.queryOptions({ entity, project, ref: b }), enabled });
   const [kinds, setKinds] = useState<ReadonlySet<ChangeKind>>(new Set(KINDS));
@@ -46,7 +49,15 @@ export function DiffPage(props: { entity: string; project: string; a: string; b:
   );
   const link = (v: typeof va.data, label: string) =>
     v ? (
-      <Link to={{ page: "version", entity: v.entity, project: v.project, name: v.name, version: v.version }}>
+      <Link
+        to={{
+          page: "version",
+          entity: v.entity,
+          project: v.project,
+          name: v.name,
+          version: v.version,
+        }}
+      >
         {v.name}:{v.version}
       </Link>
     ) : (
@@ -102,7 +113,9 @@ export function DiffPage(props: { entity: string; project: string; a: string; b:
                     <td>{m.kind}</td>
                     <td className="mono">{m.key}</td>
                     <td className="mono small">{m.kind === "added" ? "" : formatJson(m.before)}</td>
-                    <td className="mono small">{m.kind === "removed" ? "" : formatJson(m.after)}</td>
+                    <td className="mono small">
+                      {m.kind === "removed" ? "" : formatJson(m.after)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -113,7 +126,7 @@ export function DiffPage(props: { entity: string; project: string; a: string; b:
       {diff.data && !identical ? (
         <>
           <h2>Files</h2>
-          <div className="toolbar" role="group" aria-label="Filter changes">
+          <fieldset className="toolbar plain" aria-label="Filter changes">
             {KINDS.map((k) => (
               <label key={k}>
                 <input
@@ -132,13 +145,20 @@ export function DiffPage(props: { entity: string; project: string; a: string; b:
               </label>
             ))}
             <label>
-              <input type="checkbox" checked={byFolder} onChange={(e) => setByFolder(e.target.checked)} />{" "}
+              <input
+                type="checkbox"
+                checked={byFolder}
+                onChange={(e) => setByFolder(e.target.checked)}
+              />{" "}
               Group by folder
             </label>
-          </div>
+          </fieldset>
           {diff.data.truncated ? (
             <p className="warning small">
-              Showing the first {formatNumber(diff.data.added.length + diff.data.removed.length + diff.data.changed.length)}{" "}
+              Showing the first{" "}
+              {formatNumber(
+                diff.data.added.length + diff.data.removed.length + diff.data.changed.length,
+              )}{" "}
               changed paths; the totals above count them all.
             </p>
           ) : null}

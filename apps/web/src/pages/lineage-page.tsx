@@ -15,8 +15,8 @@ import { LineageCanvas } from "../lineage/lineage-canvas.js";
 import { useTRPC } from "../query.js";
 import {
   DEFAULT_LINEAGE_VIEW,
-  Link,
   type LineageView,
+  Link,
   navigate,
   type Route,
   useTitle,
@@ -52,11 +52,13 @@ export function expansionOf(node: LineageGraphNode): string {
 export function expansionInput(spec: string, maxNodes: number): GraphInput | null {
   const m = /^([vr]):([^/]+)\/([^/]+)\/(.+)$/.exec(spec);
   if (!m?.[2] || !m[3] || !m[4]) return null;
-  const root = m[1] === "v" ? { kind: "version" as const, ref: m[4] } : { kind: "run" as const, id: m[4] };
+  const root =
+    m[1] === "v" ? { kind: "version" as const, ref: m[4] } : { kind: "run" as const, id: m[4] };
   return { entity: m[2], project: m[3], root, depth: 1, maxNodes, direction: "both" };
 }
 
-const nodeName = (n: LineageGraphNode) => (n.kind === "version" ? n.label : (n.info.name ?? n.info.id));
+const nodeName = (n: LineageGraphNode) =>
+  n.kind === "version" ? n.label : (n.info.name ?? n.info.id);
 
 /**
  * The lineage of a version or run as a laid-out DAG: collapsed (one node per artifact and job
@@ -96,7 +98,6 @@ export function LineagePage(props: { route: LineageRoute }) {
   // `results` is a new array every render: key the merge (and so the dagre layout) on when the
   // answers last changed, so it reruns only when one arrives.
   const dataKey = results.map((r) => r.dataUpdatedAt).join();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: dataKey stands for `results`
   const { merged, graphs } = useMemo(() => {
     const graphs = results.flatMap((r) => (r.data ? [r.data as LineageGraph] : []));
     const expandedIds = new Set(
@@ -179,8 +180,8 @@ export function LineagePage(props: { route: LineageRoute }) {
       {failed ? <ErrorBox error={failed} what={`the lineage of ${rootLabel}`} /> : null}
       {merged.truncated ? (
         <p className="warning" role="note" data-testid="truncated">
-          Graph capped at {maxNodes} nodes — {merged.more.size} more to explore: nodes marked
-          “more ▸” have neighbours left out. Select one and expand it, or raise the cap.
+          Graph capped at {maxNodes} nodes — {merged.more.size} more to explore: nodes marked “more
+          ▸” have neighbours left out. Select one and expand it, or raise the cap.
         </p>
       ) : merged.more.size > 0 ? (
         <p className="muted small" role="note" data-testid="beyond-depth">

@@ -69,7 +69,8 @@ function Collections(props: { entity: string; project: string }) {
   const needle = filter.trim().toLowerCase();
   const { rows, shown } = useMemo(() => {
     const matching = all.filter(
-      (c) => !needle || c.type.toLowerCase().includes(needle) || c.name.toLowerCase().includes(needle),
+      (c) =>
+        !needle || c.type.toLowerCase().includes(needle) || c.name.toLowerCase().includes(needle),
     );
     // Group by type: the server pages in its own order, so sorting keeps each type together.
     const sorted = [...matching].sort(

@@ -25,31 +25,31 @@ export function ProjectsPage() {
       ) : null}
       {projects.data && projects.data.length > 0 ? (
         <div className="table-scroll">
-        <table>
-          <caption className="sr-only">Projects</caption>
-          <thead>
-            <tr>
-              <th scope="col">Project</th>
-              <th scope="col">Visibility</th>
-              <th scope="col">Your role</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {projects.data.map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <Link to={{ page: "project", entity: p.entity, project: p.name }}>
-                    {p.entity}/{p.name}
-                  </Link>
-                </td>
-                <td>{p.visibility}</td>
-                <td>{p.role}</td>
-                <td>{p.description ?? ""}</td>
+          <table>
+            <caption className="sr-only">Projects</caption>
+            <thead>
+              <tr>
+                <th scope="col">Project</th>
+                <th scope="col">Visibility</th>
+                <th scope="col">Your role</th>
+                <th scope="col">Description</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {projects.data.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Link to={{ page: "project", entity: p.entity, project: p.name }}>
+                      {p.entity}/{p.name}
+                    </Link>
+                  </td>
+                  <td>{p.visibility}</td>
+                  <td>{p.role}</td>
+                  <td>{p.description ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       ) : null}
     </section>

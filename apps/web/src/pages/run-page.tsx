@@ -15,7 +15,9 @@ export function RunPage(props: { entity: string; project: string; id: string }) 
   const trpc = useTRPC();
   const run = useQuery(trpc.runs.get.queryOptions({ entity, project, id }));
   const inputs = useQuery(trpc.lineage.usedArtifacts.queryOptions({ entity, project, runId: id }));
-  const outputs = useQuery(trpc.lineage.loggedArtifacts.queryOptions({ entity, project, runId: id }));
+  const outputs = useQuery(
+    trpc.lineage.loggedArtifacts.queryOptions({ entity, project, runId: id }),
+  );
   useTitle(`Run ${run.data?.name ?? id}`, `${entity}/${project}`);
   if (run.isPending) return <Loading what={`run ${id}`} />;
   if (run.error) return <ErrorBox error={run.error} what={`Run ${id}`} />;

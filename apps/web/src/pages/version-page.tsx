@@ -103,7 +103,13 @@ export function VersionPage(props: { route: VersionRoute }) {
         ) : null}
         {tab === "usage" ? (
           <UsageTab
-            target={{ origin: window.location.origin, entity, project, name: v.name, version: v.version }}
+            target={{
+              origin: window.location.origin,
+              entity,
+              project,
+              name: v.name,
+              version: v.version,
+            }}
           />
         ) : null}
       </div>

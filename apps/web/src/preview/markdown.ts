@@ -15,7 +15,8 @@ export type Block =
   | { kind: "quote"; inline: Inline[] }
   | { kind: "rule" };
 
-const INLINE = /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))/g;
+const INLINE =
+  /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))/g;
 
 /** Only these link targets are kept; anything else (`javascript:`, `data:`) becomes plain text. */
 export function safeHref(href: string): string | null {

@@ -45,7 +45,9 @@ describe("file previews", () => {
   });
 
   it("parses Markdown into blocks and keeps only safe links", () => {
-    const blocks = parseMarkdown("# Title\n\nSome **bold** and `code`.\n\n- one\n- two\n\n```\nx <b>\n```");
+    const blocks = parseMarkdown(
+      "# Title\n\nSome **bold** and `code`.\n\n- one\n- two\n\n```\nx <b>\n```",
+    );
     expect(blocks.map((b) => b.kind)).toEqual(["heading", "paragraph", "list", "code"]);
     expect(blocks[3]).toEqual({ kind: "code", text: "x <b>" });
     const unsafe = parseInline("[x](javascript:alert(1))");
