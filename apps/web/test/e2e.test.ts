@@ -137,7 +137,8 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
     const row = list.locator(".vlist-row").first();
     expect(await row.textContent()).toContain("2,000");
     expect(await row.textContent()).toContain("Street scenes at 224 px, fix 2");
-    await row.getByRole("link", { name: "ingest-3" }).waitFor();
+    // The producing run by its name (its id is ingest-3).
+    await row.getByRole("link", { name: "ingest batch 3" }).waitFor();
     await page.getByLabel("Compare v0").check();
     await page.getByLabel("Compare v2").check();
     await page.getByRole("button", { name: "Compare v0 and v2" }).click();
@@ -235,6 +236,7 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
     await image.waitFor();
     await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(96);
     await page.getByLabel("Find files by path").fill("");
+    await page.getByRole("button", { name: "Collapse all" }).click();
     await files.getByRole("button", { name: "labels.csv", exact: true }).click();
     await page.getByTestId("grid-preview").waitFor();
     await shot("file-preview.png");

@@ -138,13 +138,17 @@ export async function seedPipeline(api: SeedClient, entity: string): Promise<See
     name: ref.project,
     description: "dataset → preprocess → train ×3 → evaluate",
   });
-  const run = (id: string, jobType: string, config: Record<string, number | boolean> = {}) =>
-    api.runs.init.mutate({ ...ref, id, jobType, config });
+  const run = (
+    id: string,
+    jobType: string,
+    config: Record<string, number | boolean> = {},
+    name?: string,
+  ) => api.runs.init.mutate({ ...ref, id, jobType, config, ...(name ? { name } : {}) });
   const finish = (id: string) => api.runs.finish.mutate({ ...ref, id, state: "finished" });
 
   for (const v of [0, 1, 2]) {
     const id = `ingest-${v + 1}`;
-    await run(id, "upload");
+    await run(id, "upload", {}, `ingest batch ${v + 1}`);
     await api.artifacts.log.mutate({
       ...ref,
       name: dataset,
@@ -205,17 +209,22 @@ export async function seedPipeline(api: SeedClient, entity: string): Promise<See
   // Reference-only versions (no upload): a run whose outputs fan out 230 ways.
   await run("predict-1", "predict");
   await api.artifacts.use.mutate({ ...ref, ref: "model:v1", runId: "predict-1" });
-  for (let i = 0; i < PREDICTION_OUTPUTS; i++) {
-    await api.artifacts.log.mutate({
-      ...ref,
-      name: "predictions",
-      type: "predictions",
-      runId: "predict-1",
-      entries: [
-        { path: "preds.json", digest: `p${i}`, size: 100 + i, ref: `s3://cairn-demo/p${i}.json` },
-      ],
-    });
-  }
+  // Eight commits in flight (the server orders them; version numbers need not follow i).
+  let nextOutput = 0;
+  const logOutputs = async () => {
+    for (let i = nextOutput++; i < PREDICTION_OUTPUTS; i = nextOutput++) {
+      await api.artifacts.log.mutate({
+        ...ref,
+        name: "predictions",
+        type: "predictions",
+        runId: "predict-1",
+        entries: [
+          { path: "preds.json", digest: `p${i}`, size: 100 + i, ref: `s3://cairn-demo/p${i}.json` },
+        ],
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, logOutputs));
   await finish("predict-1");
   return { ...ref, dataset, trainRuns };
 }

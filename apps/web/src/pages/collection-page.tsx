@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { ErrorBox, Loading } from "../components/status.js";
 import { VirtualList } from "../components/virtual-list.js";
@@ -27,11 +27,22 @@ export function CollectionPage(props: { entity: string; project: string; name: s
     () => versions.data?.pages.flatMap((p) => p.versions) ?? [],
     [versions.data],
   );
+  // The producing runs' names: one query per distinct run (batched into one HTTP request).
+  const runIds = useMemo(
+    () => [...new Set(items.flatMap((v) => (v.createdByRunId ? [v.createdByRunId] : [])))],
+    [items],
+  );
+  const runs = useQueries({
+    queries: runIds.slice(0, 200).map((id) => trpc.runs.get.queryOptions({ entity, project, id })),
+  });
+  const runName = new Map(
+    runs.flatMap((r) => (r.data ? [[r.data.id, r.data.name ?? r.data.id]] : [])),
+  );
   const [picked, setPicked] = useState<string[]>([]);
   const toggle = (version: string) =>
-    setPicked(
-      (prev) =>
-        prev.includes(version) ? prev.filter((v) => v !== version) : [...prev.slice(-1), version], // keep at most two: the last pick and this one
+    // Keep at most two: the last pick and this one.
+    setPicked((prev) =>
+      prev.includes(version) ? prev.filter((v) => v !== version) : [...prev.slice(-1), version],
     );
   const compare = () => {
     const byNumber = [...picked].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
@@ -113,9 +124,9 @@ export function CollectionPage(props: { entity: string; project: string; name: s
                 {v.createdByRunId ? (
                   <Link
                     to={{ page: "run", entity, project, id: v.createdByRunId }}
-                    title={v.createdByRunId}
+                    title={`run id ${v.createdByRunId}`}
                   >
-                    {v.createdByRunId}
+                    {runName.get(v.createdByRunId) ?? v.createdByRunId}
                   </Link>
                 ) : (
                   <span className="muted">—</span>
