@@ -162,6 +162,9 @@ class LoggedArtifact(Artifact):
         self._client = client
         self._refresh(info)
         self.entries = entries
+        #: Whether logging it made a new version, and what was uploaded (set by log_artifact).
+        self.created: Optional[bool] = None
+        self.upload_stats: Dict[str, int] = {}
 
     def _refresh(self, info: Dict[str, Any]) -> None:
         self.info = info

@@ -62,9 +62,10 @@ class Run:
             if error.code != "NOT_FOUND":
                 raise
             known = False
+        stats = {"checkedFiles": 0, "uploadedFiles": 0, "uploadedBytes": 0}
         if not known:
-            upload_missing(self._client.transport, self.entity, self.project, local)
-        return {"entries": entries, "local": local, "digest": digest, "known": known}
+            stats = upload_missing(self._client.transport, self.entity, self.project, local)
+        return {"entries": entries, "local": local, "digest": digest, "known": known, "stats": stats}
 
     def _commit(self, artifact: Artifact, aliases, tags, ttl) -> LoggedArtifact:
         prepared = self._prepare(artifact)
@@ -79,18 +80,24 @@ class Run:
                 "aliases": aliases, "tags": tags, "runId": self.id,
             }))
             if answer["version"] is not None:
-                return LoggedArtifact(self._client, answer["version"], prepared["entries"])
-            upload_missing(t, self.entity, self.project, prepared["local"])
+                logged = LoggedArtifact(self._client, answer["version"], prepared["entries"])
+                logged.created, logged.upload_stats = False, prepared["stats"]
+                return logged
+            prepared["stats"] = upload_missing(t, self.entity, self.project, prepared["local"])
         entries = prepared["entries"]
+        created = True
         if len(entries) <= ENTRIES_PER_REQUEST:
-            info = t.mutate("artifacts.log", {**fields, "entries": entries})["version"]
+            answer = t.mutate("artifacts.log", {**fields, "entries": entries})
+            info, created = answer["version"], answer["created"]
         else:
             import uuid
 
             distributed_id = f"_log-{uuid.uuid4()}"
             self._upsert_pages(artifact, distributed_id, entries)
             info = self._finish(artifact, distributed_id, aliases, tags, ttl)
-        return LoggedArtifact(self._client, info, entries)
+        logged = LoggedArtifact(self._client, info, entries)
+        logged.created, logged.upload_stats = created, prepared["stats"]
+        return logged
 
     def log_artifact(
         self, artifact: Artifact, aliases: Optional[List[str]] = None, tags: Optional[List[str]] = None, ttl: Optional[str] = None
