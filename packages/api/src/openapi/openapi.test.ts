@@ -89,6 +89,9 @@ describe("the server answers every operation as the document describes it", () =
     expect(served.status).toBe(200);
     doc = (await served.json()) as Doc;
     expect(doc).toEqual(JSON.parse(JSON.stringify(createOpenApiDocument(appRouter))));
+    // The build writes the same document to dist/openapi.json (pnpm test builds first).
+    const built = new URL("../../dist/openapi.json", import.meta.url);
+    expect(JSON.parse(await readFile(built, "utf8"))).toEqual(doc);
 
     // A fixture every procedure can act on: a project, a run, a logged and used version, a team,
     // a second user, an API key and an open draft.
