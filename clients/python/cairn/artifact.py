@@ -110,18 +110,18 @@ class Artifact:
         """The manifest entries and the local files to upload ({digest: (size, path)})."""
         local: Dict[str, Tuple[int, str]] = {}
         entries: Dict[str, Dict[str, Any]] = dict(self._entries)
+        files = dict(self._files)
         for path, data in self._media.items():
             self._tmp = self._tmp or tempfile.mkdtemp(prefix="cairn-new-")
             file = os.path.join(self._tmp, "media", *path.split("/"))
             os.makedirs(os.path.dirname(file), exist_ok=True)
             with open(file, "wb") as f:
                 f.write(data)
-            self._files[path] = file
-        self._media.clear()
-        paths = list(self._files)
-        for path, (digest, size) in zip(paths, hash_files([self._files[p] for p in paths])):
+            files[path] = file
+        paths = list(files)
+        for path, (digest, size) in zip(paths, hash_files([files[p] for p in paths])):
             entries[path] = {"path": path, "digest": digest, "size": size}
-            local[digest] = (size, self._files[path])
+            local[digest] = (size, files[path])
         for uri, name, checksum, max_objects in self._references:
             for entry in resolve_reference(uri, name, checksum, max_objects):
                 entries[entry["path"]] = entry

@@ -116,6 +116,18 @@ class Quickstart(unittest.TestCase):
                 r.log_artifact(wrong).wait()
         self.assertEqual(raised.exception.code, "NAME_TAKEN_BY_OTHER_TYPE")
 
+    def test_runs_resume_by_id(self):
+        run = cairn.init(project=self.project, job_type="train", id="resumable", config={"a": 1})
+        run.log({"loss": 0.5})
+        run.finish()
+        with self.assertRaises(CairnError) as raised:
+            cairn.init(project=self.project, job_type="train", id="resumable")
+        self.assertEqual(raised.exception.code, "CONFLICT")
+        resumed = cairn.init(project=self.project, job_type="train", id="resumable", resume="must", config={"b": 2})
+        self.assertEqual((resumed.id, resumed.config, resumed.summary), ("resumable", {"a": 1, "b": 2}, {"loss": 0.5}))
+        resumed.finish()
+        self.assertEqual(cairn.Api().run("resumable", project=self.project)["state"], "finished")
+
     def test_many_small_files_travel_in_bundles(self):
         files = os.path.join(self.dir, "many")
         for i in range(120):
