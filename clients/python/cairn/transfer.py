@@ -4,12 +4,13 @@ in bundles), downloads are verified byte for byte against their SHA-256 before t
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .errors import CairnError
-from .transport import Transport, request
+from .transport import Transport, download_to, request
 
 MISSING_BATCH = 10_000
 URL_BATCH = 1_000
@@ -163,10 +164,12 @@ def download_blobs(
             target = urls[digest]
 
             def fetch_one(digest: str = digest, target: Dict[str, Any] = target) -> int:
-                data = request("GET", target["url"], None, dict(target.get("headers") or {}))
-                for dest in wanted[digest]:
-                    _write_verified(dest, digest, data)
-                return len(data)
+                first, *others = wanted[digest]
+                size = download_to(target["url"], dict(target.get("headers") or {}), first, digest)
+                for dest in others:
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                    shutil.copyfile(first, dest)
+                return size
             jobs.append(fetch_one)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for n in pool.map(lambda job: job(), jobs):

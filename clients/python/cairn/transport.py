@@ -62,6 +62,49 @@ def request(
     raise AssertionError("unreachable")
 
 
+def download_to(url: str, headers: Dict[str, str], dest: str, digest: str) -> int:
+    """Streams a GET to ``dest`` (through a temporary file beside it), checking the SHA-256 as the
+    bytes arrive: a body that does not hash to ``digest`` is discarded (DIGEST_MISMATCH)."""
+    import hashlib
+    import os
+    import tempfile
+
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    for attempt in range(_ATTEMPTS):
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix=".cairn-")
+        hasher, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(
+                urllib.request.Request(url, headers=headers), timeout=120
+            ) as response:
+                while True:
+                    chunk = response.read(1024 * 1024)
+                    if not chunk:
+                        break
+                    hasher.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+            if hasher.hexdigest() != digest:
+                raise CairnError(
+                    "DIGEST_MISMATCH",
+                    f"The bytes received for {dest} hash to {hasher.hexdigest()}, not {digest}: nothing was kept; retry the download.",
+                )
+            os.replace(tmp, dest)
+            return size
+        except urllib.error.HTTPError as error:
+            text = error.read().decode("utf-8", "replace")
+            if error.code not in _RETRY_STATUSES or attempt == _ATTEMPTS - 1:
+                raise _error_of(error.code, text, f"GET {url.split('?')[0]}") from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            if attempt == _ATTEMPTS - 1:
+                raise CairnError("UNAVAILABLE", f"Downloading {dest} failed ({error}); retry.") from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 class Transport:
     """Calls procedures of one server with one API key."""
 

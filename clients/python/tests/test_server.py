@@ -132,15 +132,20 @@ class Quickstart(unittest.TestCase):
         files = os.path.join(self.dir, "many")
         for i in range(120):
             write(os.path.join(files, f"f{i:03}.txt"), f"file {i}\n" * (i + 1))
+        big = os.urandom(5 * 1024 * 1024)  # above a bundle's largest blob: its own PUT and GET
+        with open(os.path.join(files, "big.bin"), "wb") as f:
+            f.write(big)
         with cairn.init(project=self.project, job_type="prep") as run:
             artifact = cairn.Artifact("many", type="dataset")
             artifact.add_dir(files)
             logged = run.log_artifact(artifact).wait()
-        self.assertEqual(logged.upload_stats["uploadedFiles"], 120)
+        self.assertEqual(logged.upload_stats["uploadedFiles"], 121)
         root = cairn.Api().artifact(f"{self.project}/many:latest").download(os.path.join(self.dir, "down"))
         for i in (0, 57, 119):
             with open(os.path.join(root, f"f{i:03}.txt")) as f:
                 self.assertEqual(f.read(), f"file {i}\n" * (i + 1))
+        with open(os.path.join(root, "big.bin"), "rb") as f:
+            self.assertEqual(f.read(), big)
 
     def test_config_file_and_variables(self):
         home = tempfile.mkdtemp()
