@@ -17,14 +17,6 @@ def config_file_path(env: Mapping[str, str] = os.environ) -> Path:
     return root / "cairn" / "config.json"
 
 
-def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
-    """The blob cache (``CAIRN_CACHE_DIR``, else ``$XDG_CACHE_HOME/cairn``, else ``~/.cache/cairn``)."""
-    if env.get("CAIRN_CACHE_DIR"):
-        return Path(env["CAIRN_CACHE_DIR"])
-    base = env.get("XDG_CACHE_HOME")
-    return (Path(base) if base and os.path.isabs(base) else Path.home() / ".cache") / "cairn"
-
-
 def load_config(path: Path) -> dict:
     try:
         text = path.read_text("utf-8")
