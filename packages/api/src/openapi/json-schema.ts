@@ -22,11 +22,14 @@ export class SchemaCollector {
     delete converted.$schema;
     const defs = (converted.$defs ?? {}) as Record<string, JsonSchema>;
     delete converted.$defs;
-    // Names first as they are (zod's `__schema0` becomes `Jsonschema0`), then a numbered name
-    // only for a definition that differs from a component already holding that name.
+    // Names first as they are (zod's recursive `z.json()` becomes `JsonValue`, other anonymous
+    // definitions `Schema<n>`), then a numbered name only for a definition that differs from a
+    // component already holding that name.
     const renamed = new Map<string, string>();
-    for (const name of Object.keys(defs)) {
-      renamed.set(name, name.replace(/^__/, "Json").replace(/[^A-Za-z0-9_.-]/g, "_"));
+    for (const [name, def] of Object.entries(defs)) {
+      const anonymous = name.startsWith("__");
+      const base = anonymous ? (isJsonValue(def) ? "JsonValue" : "Schema") : name;
+      renamed.set(name, base.replace(/[^A-Za-z0-9_.-]/g, "_"));
     }
     for (const [name, def] of Object.entries(defs)) {
       const base = renamed.get(name) as string;
@@ -43,6 +46,15 @@ export class SchemaCollector {
     }
     return rewriteRefs(converted, renamed) as JsonSchema;
   }
+}
+
+/** True for zod's JSON Schema of `z.json()`: any string, number, boolean, null, array or object. */
+function isJsonValue(def: JsonSchema): boolean {
+  const types = (def.anyOf as JsonSchema[] | undefined)?.map((option) => option.type);
+  return (
+    JSON.stringify(types) ===
+    JSON.stringify(["string", "number", "boolean", "null", "array", "object"])
+  );
 }
 
 function rewriteRefs(value: unknown, renamed: Map<string, string>): unknown {
