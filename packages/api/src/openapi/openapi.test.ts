@@ -253,4 +253,107 @@ describe("the server answers every operation as the document describes it", () =
       expect(validate(await response.json()), ajv.errorsText(validate.errors)).toBe(true);
     }
   }, 120_000);
+
+  it("serves the byte, bundle and operations routes as documented", async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const { entity, project } = known as { entity: string; project: string };
+    const admin = server.client;
+    const covered = new Set<string>();
+    const check = async (operationId: string, response: Response): Promise<void> => {
+      covered.add(operationId);
+      const [path, item] =
+        Object.entries(doc.paths).find(([, i]) =>
+          Object.values(i).some((op) => op.operationId === operationId),
+        ) ?? [];
+      const op = Object.values(item ?? {}).find((o) => o.operationId === operationId);
+      const documented = op?.responses[String(response.status)];
+      expect(
+        documented,
+        `${operationId} (${path}) answered an undocumented ${response.status}`,
+      ).toBeDefined();
+      const json = documented?.content?.["application/json"]?.schema;
+      if (json) {
+        const validate = ajv.compile(standalone(json, doc));
+        const body = await response.json();
+        expect(validate(body), `${operationId}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      } else {
+        await response.arrayBuffer();
+      }
+      expect(response.status, operationId).toBeLessThan(300);
+    };
+
+    // One blob up through its own PUT, one through a bundle, one part of a multipart upload.
+    const one = Buffer.from("one blob through the byte route\n");
+    const small = Buffer.from("one blob through a bundle\n");
+    const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    const big = { digest: "f".repeat(64), size: 64 * 1024 * 1024 };
+    const answer = await admin.blobs.missing.mutate({
+      entity,
+      project,
+      blobs: [
+        { digest: sha(one), size: one.length },
+        { digest: sha(small), size: small.length },
+        big,
+      ],
+    });
+    const target = (digest: string) => answer.missing.find((m) => m.digest === digest)?.upload;
+    const put = target(sha(one));
+    if (put?.kind !== "put") throw new Error("expected a put target");
+    await check("blobs.put", await fetch(put.url, { method: "PUT", body: one }));
+    const bundle = answer.bundle;
+    if (!bundle) throw new Error("expected a bundle target");
+    const header = JSON.stringify({ blobs: [{ digest: sha(small), size: small.length }] });
+    await check(
+      "bundles.put",
+      await fetch(bundle.url, {
+        method: "POST",
+        body: Buffer.concat([Buffer.from(`${header}\n`), small]),
+      }),
+    );
+    const multipart = target(big.digest);
+    if (multipart?.kind !== "multipart") throw new Error("expected a multipart target");
+    const part = multipart.parts[0];
+    if (!part) throw new Error("expected parts");
+    await check(
+      "blobs.putPart",
+      await fetch(part.url, { method: "PUT", body: Buffer.alloc(part.size, 1) }),
+    );
+
+    // Down again: the logged blob by URL and by bundle.
+    const entries = [
+      { path: "one.txt", digest: sha(one), size: one.length },
+      { path: "small.txt", digest: sha(small), size: small.length },
+    ];
+    await admin.artifacts.log.mutate({ entity, project, name: "bytes", type: "dataset", entries });
+    const selector = { entity, project, ref: "bytes:latest" };
+    const urls = await admin.artifacts.fileUrlsBatch.mutate({ ...selector, digests: [sha(one)] });
+    const url = urls.urls[0]?.url as string;
+    await check("blobs.get", await fetch(url));
+    await check("blobs.head", await fetch(url, { method: "HEAD" }));
+    await check(
+      "bundles.get",
+      await fetch(urls.bundle?.url as string, {
+        method: "POST",
+        body: JSON.stringify({ digests: [sha(small)] }),
+      }),
+    );
+    for (const [operationId, path] of [
+      ["healthz", "/healthz"],
+      ["readyz", "/readyz"],
+      ["metrics", "/metrics"],
+      ["openapi", "/openapi.json"],
+    ] as const) {
+      await check(operationId, await fetch(`${server.baseUrl}${path}`));
+    }
+
+    const documented = Object.entries(doc.paths)
+      .filter(([path]) => !path.startsWith("/trpc/"))
+      .flatMap(([, item]) =>
+        Object.entries(item)
+          .filter(([key]) => key !== "parameters")
+          .map(([, op]) => op.operationId),
+      );
+    expect([...covered].sort()).toEqual(documented.sort());
+  }, 120_000);
 });
