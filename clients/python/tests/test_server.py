@@ -128,6 +128,18 @@ class Quickstart(unittest.TestCase):
         resumed.finish()
         self.assertEqual(cairn.Api().run("resumable", project=self.project)["state"], "finished")
 
+    @staticmethod
+    def requests_to(route: str) -> float:
+        """Requests the server has counted for a route (its Prometheus histogram's _count)."""
+        import urllib.request
+
+        text = urllib.request.urlopen(os.environ["CAIRN_BASE_URL"] + "/metrics").read().decode()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("cairn_http_request_duration_seconds_count") and f'route="{route}"' in line
+        )
+
     def test_many_small_files_travel_in_bundles(self):
         files = os.path.join(self.dir, "many")
         for i in range(120):
@@ -135,12 +147,16 @@ class Quickstart(unittest.TestCase):
         big = os.urandom(5 * 1024 * 1024)  # above a bundle's largest blob: its own PUT and GET
         with open(os.path.join(files, "big.bin"), "wb") as f:
             f.write(big)
+        puts, gets = self.requests_to("bundles/put"), self.requests_to("bundles/get")
         with cairn.init(project=self.project, job_type="prep") as run:
             artifact = cairn.Artifact("many", type="dataset")
             artifact.add_dir(files)
             logged = run.log_artifact(artifact).wait()
         self.assertEqual(logged.upload_stats["uploadedFiles"], 121)
+        # 120 small files in a handful of bundle requests, not one request each.
+        self.assertTrue(1 <= self.requests_to("bundles/put") - puts <= 4)
         root = cairn.Api().artifact(f"{self.project}/many:latest").download(os.path.join(self.dir, "down"))
+        self.assertTrue(1 <= self.requests_to("bundles/get") - gets <= 4)
         for i in (0, 57, 119):
             with open(os.path.join(root, f"f{i:03}.txt")) as f:
                 self.assertEqual(f.read(), f"file {i}\n" * (i + 1))
