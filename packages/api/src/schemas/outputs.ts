@@ -191,6 +191,9 @@ export const lineageOutputs = {
     edges: z.array(z.object({ from: z.string(), to: z.string(), kind: edgeKind })),
     truncated: z.boolean(),
     frontier: z.array(z.object({ id: z.string(), direction: z.enum(["upstream", "downstream"]) })),
+    beyondDepth: z
+      .array(z.object({ id: z.string(), direction: z.enum(["upstream", "downstream"]) }))
+      .describe("Last-level nodes with neighbours beyond the depth limit"),
     hidden: z.number().int(),
     collapsed: z
       .object({
