@@ -1,19 +1,9 @@
-import { isCairnError, type ManifestEntry } from "@cairn/core";
+import type { ManifestEntry } from "@cairn/core";
+import { expectCode } from "@cairn/vitest-config/expect-code";
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "./actor.js";
 import { createTestServices, type TestServices } from "./testing/test-services.js";
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isCairnError(error)) throw error;
-    expect(error.code).toBe(code);
-    return error;
-  }
-  throw new Error(`expected a CairnError ${code}, but the call succeeded`);
-}
 
 function suite(kind: "pglite" | "postgres") {
   let t: TestServices;

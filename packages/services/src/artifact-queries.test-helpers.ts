@@ -1,23 +1,10 @@
-import { isCairnError, type ManifestEntry, type ProjectVisibility } from "@cairn/core";
-import { expect } from "vitest";
+import type { ManifestEntry, ProjectVisibility } from "@cairn/core";
+import { expectCode } from "@cairn/vitest-config/expect-code";
 import type { Actor } from "./actor.js";
 import { createTestServices, type TestServices } from "./testing/test-services.js";
 import type { VersionInfo } from "./version-info.js";
 
-/** Awaits `promise` and asserts it fails with the CairnError `code`; returns the error. */
-export async function expectCode(
-  promise: Promise<unknown>,
-  code: string,
-): Promise<Error & { code: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isCairnError(error)) throw error;
-    expect(error.code).toBe(code);
-    return error;
-  }
-  throw new Error(`expected a CairnError ${code}, but the call succeeded`);
-}
+export { expectCode };
 
 /** Services on real engines, with an owner `alice`, an outsider `bob` and a team member `carol`. */
 export interface ArtifactWorld {

@@ -4,15 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { type BlobStore, createFsBlobStore } from "@cairn/blobs";
-import {
-  isCairnError,
-  JOB_PAYLOAD_SCHEMAS,
-  type JobPayloads,
-  type ManifestEntry,
-} from "@cairn/core";
+import { JOB_PAYLOAD_SCHEMAS, type JobPayloads, type ManifestEntry } from "@cairn/core";
 import { createTestDatabase, type TestDatabase } from "@cairn/db";
 import { createInProcessRunner } from "@cairn/jobs";
-import { expect } from "vitest";
+import { expectCode } from "@cairn/vitest-config/expect-code";
 import type { Actor } from "./actor.js";
 import { createServices, type Services } from "./create-services.js";
 import type { CairnJobRunner } from "./deps.js";
@@ -139,14 +134,4 @@ export async function createDraftTestbed(
   };
 }
 
-/** Awaits `promise` and asserts it rejects with a CairnError of `code`; returns the error. */
-export async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isCairnError(error)) throw error;
-    expect(error.code).toBe(code);
-    return error;
-  }
-  throw new Error(`expected a CairnError ${code}, but the call succeeded`);
-}
+export { expectCode };
