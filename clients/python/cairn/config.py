@@ -23,7 +23,7 @@ def load_config(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise CairnError("UNAVAILABLE", f"Cannot read the Cairn config file {path}: {error}. Check its permissions.")
+        raise CairnError("LOCAL_IO", f"Cannot read the Cairn config file {path}: {error}. Check its permissions.")
     try:
         value = json.loads(text)
     except ValueError:
