@@ -37,6 +37,13 @@ export interface PackedBlobStore extends BlobStore {
   putMany(items: ReadonlyArray<{ digest: string; bytes: Uint8Array }>): Promise<void>;
   /** The plaintext bytes of several blobs, reading each pack's records in contiguous ranges. */
   getMany(digests: readonly string[]): Promise<Buffer[]>;
+  /**
+   * Sizes of several blobs in one index query (missing ones absent), with each packed blob's
+   * location, so a caller can order reads by pack and offset.
+   */
+  statMany(
+    digests: readonly string[],
+  ): Promise<Map<string, { size: number; pack?: { packId: string; offset: number } }>>;
 }
 
 /** True when `store` keeps small blobs in packs. */
@@ -69,6 +76,7 @@ export function createPackedStore(options: PackedStoreOptions): PackedBlobStore 
   const { loose, backend, index, master } = options;
   const threshold = options.threshold ?? DEFAULT_PACK_THRESHOLD;
   const writer = createPackWriter(backend, index, options.batching);
+  const looseStore = loose;
 
   async function find(digest: string): Promise<PackEntry | undefined> {
     assertBlobDigest(digest);
@@ -151,6 +159,24 @@ export function createPackedStore(options: PackedStoreOptions): PackedBlobStore 
     async getMany(digests) {
       return readMany(digests);
     },
+    async statMany(digests) {
+      for (const digest of digests) assertBlobDigest(digest);
+      const entries = await index.lookup(digests);
+      const out = new Map<string, { size: number; pack?: { packId: string; offset: number } }>();
+      for (const digest of digests) {
+        const entry = entries.get(digest);
+        if (entry) {
+          out.set(digest, {
+            size: entry.size,
+            pack: { packId: entry.packId, offset: entry.offset },
+          });
+          continue;
+        }
+        const loose = await looseStore.stat(digest);
+        if (loose) out.set(digest, { size: loose.size });
+      }
+      return out;
+    },
     async delete(digest) {
       assertBlobDigest(digest);
       await index.remove([digest]);
@@ -180,8 +206,9 @@ export function createPackedStore(options: PackedStoreOptions): PackedBlobStore 
     async presignGet(digest, presign) {
       // A packed blob is a range of a shared object: a presigned GET would expose its neighbours.
       // A blob not stored at all gets none either, as with presignPut: it would be packed.
-      if (await find(digest)) return null;
-      return (await loose.stat(digest)) ? loose.presignGet(digest, presign) : null;
+      const presigned = await loose.presignGet(digest, presign);
+      if (presigned === null || (await find(digest))) return null;
+      return (await loose.stat(digest)) ? presigned : null;
     },
     async createMultipart(digest, size, partSize, presign) {
       assertBlobDigest(digest);
