@@ -7,6 +7,11 @@ import { encodePackHeader, PACK_HEADER_SIZE, RECORD_HEADER_SIZE } from "./pack-f
 import type { PackBackend } from "./pack-types.js";
 
 const PACK_NAME = /^([0-9a-f]{32})\.pack$/;
+/**
+ * A pack not written for this long is left (a new one is started): compaction may then treat it
+ * as abandoned after `OPEN_PACK_IDLE_MS`, which is twice this, without racing a live writer.
+ */
+export const IDLE_ROTATE_MS = 10 * 60_000;
 
 /** Options of {@link createFsPackBackend}. */
 export interface FsPackBackendOptions {
@@ -38,22 +43,33 @@ export function packGone(packId: string, cause?: unknown): CairnError {
  */
 export function createFsPackBackend(options: FsPackBackendOptions): PackBackend {
   const { dir, targetBytes, encrypted, fsyncDir } = options;
-  let current: { id: string; handle: FileHandle; position: number } | null = null;
+  let current: { id: string; handle: FileHandle; position: number; lastWrite: number } | null =
+    null;
   let chain: Promise<unknown> = Promise.resolve();
   let dirReady = false;
   const pathOf = (packId: string) => join(dir, `${packId}.pack`);
 
-  async function openNew(): Promise<{ id: string; handle: FileHandle; position: number }> {
+  async function openNew(): Promise<{
+    id: string;
+    handle: FileHandle;
+    position: number;
+    lastWrite: number;
+  }> {
     if (!dirReady) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       dirReady = true;
     }
     const id = randomBytes(16).toString("hex");
     const handle = await open(pathOf(id), "wx", 0o600);
-    return { id, handle, position: 0 };
+    return { id, handle, position: 0, lastWrite: Date.now() };
   }
 
   async function writeRecords(records: readonly Buffer[]) {
+    if (current && Date.now() - current.lastWrite > IDLE_ROTATE_MS) {
+      const idle = current;
+      current = null;
+      await idle.handle.close();
+    }
     const fresh = current === null;
     if (current === null) current = await openNew();
     const pack = current;
@@ -82,6 +98,7 @@ export function createFsPackBackend(options: FsPackBackendOptions): PackBackend 
       throw error;
     }
     pack.position = position;
+    pack.lastWrite = Date.now();
     const sealed = position >= targetBytes;
     if (sealed) {
       current = null;

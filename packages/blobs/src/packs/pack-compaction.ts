@@ -15,7 +15,16 @@ export interface CompactOptions {
    */
   graceMs: number;
   now?: Date;
+  /**
+   * An open (unsealed) pack counts as abandoned by its writer — sealed, its torn tail cut — only
+   * after this long without a write (default 20 minutes, twice the fs writers' idle rotation, so a
+   * live writer in another process always moved on first). Tests of a single process pass 0.
+   */
+  openPackIdleMs?: number;
 }
+
+/** Default of {@link CompactOptions.openPackIdleMs}. */
+export const OPEN_PACK_IDLE_MS = 20 * 60_000;
 
 /** What a compaction run did; byte counts are exact pack lengths on disk / in the bucket. */
 export interface CompactResult {
@@ -40,6 +49,8 @@ interface CompactDeps {
   index: PackIndex;
   master: MasterKey | undefined;
   writerDrain: () => Promise<void>;
+  /** True for a pack this process is writing or has written but not indexed yet. */
+  busy: (packId: string) => boolean;
 }
 
 /**
@@ -73,11 +84,15 @@ export async function compactPacks(
   for (const file of files.values()) result.bytesBefore += file.bytes;
   const stats = await index.packs();
   const known = new Set(stats.map((s) => s.packId));
+  const isBusy = (packId: string) => packId === backend.currentPack() || deps.busy(packId);
 
   for (const pack of stats) {
-    if (pack.packId === backend.currentPack() || pack.updatedAt.getTime() >= cutoff) continue;
+    if (isBusy(pack.packId) || pack.updatedAt.getTime() >= cutoff) continue;
     const file = files.get(pack.packId);
     if (!pack.sealed) {
+      const idleCutoff =
+        now.getTime() - Math.max(options.graceMs, options.openPackIdleMs ?? OPEN_PACK_IDLE_MS);
+      if (pack.updatedAt.getTime() >= idleCutoff) continue;
       if (file && file.bytes > pack.bytes) await backend.truncate(pack.packId, pack.bytes);
       await index.seal(pack.packId);
       result.packsSealed += 1;
@@ -96,7 +111,7 @@ export async function compactPacks(
   }
 
   for (const [packId, file] of files) {
-    if (known.has(packId) || packId === backend.currentPack()) continue;
+    if (known.has(packId) || isBusy(packId)) continue;
     if (file.modifiedAt.getTime() >= cutoff) continue;
     // Re-checked: a group commit may have recorded it since the listing.
     if (await index.packExists(packId)) continue;

@@ -34,6 +34,8 @@ export interface PackWriter {
   append(items: PackItem[]): Promise<void>;
   /** Waits for queued and running writes. */
   drain(): Promise<void>;
+  /** Packs written to but not indexed yet: compaction must not take them for orphans. */
+  busy(packId: string): boolean;
 }
 
 /** The records of `items` as the backend writes them (header ‖ payload each). */
@@ -59,10 +61,25 @@ export function createPackWriter(
   let running: Promise<void> | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const idle: Array<() => void> = [];
+  const unindexed = new Map<string, number>();
 
   async function flush(batch: Waiter[]): Promise<void> {
     const items = batch.flatMap((w) => w.items);
     const written = await backend.write(encodeRecords(items));
+    unindexed.set(written.packId, (unindexed.get(written.packId) ?? 0) + 1);
+    try {
+      await record(items, written);
+    } finally {
+      const left = (unindexed.get(written.packId) ?? 1) - 1;
+      if (left === 0) unindexed.delete(written.packId);
+      else unindexed.set(written.packId, left);
+    }
+  }
+
+  async function record(
+    items: PackItem[],
+    written: Awaited<ReturnType<PackBackend["write"]>>,
+  ): Promise<void> {
     await index.record(
       written.packId,
       written.end,
@@ -127,6 +144,7 @@ export function createPackWriter(
         schedule();
       });
     },
+    busy: (packId) => unindexed.has(packId),
     drain() {
       if (!running && queue.length === 0) return Promise.resolve();
       start();

@@ -225,7 +225,10 @@ export function createPackedStore(options: PackedStoreOptions): PackedBlobStore 
     packs: {
       threshold,
       compact: (compactOptions) =>
-        compactPacks({ backend, index, master, writerDrain: writer.drain }, compactOptions),
+        compactPacks(
+          { backend, index, master, writerDrain: writer.drain, busy: writer.busy },
+          compactOptions,
+        ),
       repack: (repackOptions) =>
         repackLoose({ loose, index, master, threshold, append: writer.append }, repackOptions),
       async close() {

@@ -84,7 +84,11 @@ export function runPackConformance(name: string, make: () => Promise<PackSubject
       const keep = blobs.slice(0, 5);
       for (const b of blobs.slice(5)) await store.delete(b.digest);
       const compactor = packed(subject.reopen());
-      const result = await compactor.packs.compact({ graceMs: 0, now: FUTURE() });
+      const result = await compactor.packs.compact({
+        graceMs: 0,
+        now: FUTURE(),
+        openPackIdleMs: 0,
+      });
       expect(result.packsDeleted).toBeGreaterThanOrEqual(1);
       expect(result.recordsMoved).toBe(5);
       expect(result.corruptRecords).toBe(0);
@@ -97,7 +101,7 @@ export function runPackConformance(name: string, make: () => Promise<PackSubject
         expect(await compactor.verify(b.digest)).toEqual({ ok: true, actual: b.digest });
       for (const b of blobs.slice(5)) await expectCairnError(compactor.get(b.digest), "NOT_FOUND");
       // A second run finds nothing to do.
-      const again = await compactor.packs.compact({ graceMs: 0, now: FUTURE() });
+      const again = await compactor.packs.compact({ graceMs: 0, now: FUTURE(), openPackIdleMs: 0 });
       expect(again.recordsMoved).toBe(0);
       expect(again.bytesAfter).toBe(result.bytesAfter);
     });
@@ -114,7 +118,7 @@ export function runPackConformance(name: string, make: () => Promise<PackSubject
       const after = packed(subject.reopen());
       for (const b of blobs)
         expect(await after.verify(b.digest)).toEqual({ ok: true, actual: b.digest });
-      const result = await after.packs.compact({ graceMs: 0, now: FUTURE() });
+      const result = await after.packs.compact({ graceMs: 0, now: FUTURE(), openPackIdleMs: 0 });
       expect(result.packsSealed).toBe(1);
       expect((await stat(file)).size).toBe(pack!.bytes);
       for (const b of blobs)
@@ -133,7 +137,11 @@ export function runPackConformance(name: string, make: () => Promise<PackSubject
       await expect(crashed.put(blob.digest, blob.bytes)).rejects.toThrow(/simulated crash/);
       await crashed.packs.close();
       expect(await subject.store.has(blob.digest)).toBe(false);
-      const result = await packed(subject.reopen()).packs.compact({ graceMs: 0, now: FUTURE() });
+      const result = await packed(subject.reopen()).packs.compact({
+        graceMs: 0,
+        now: FUTURE(),
+        openPackIdleMs: 0,
+      });
       expect(result.orphansDeleted).toBe(1);
       expect(result.bytesAfter).toBe(0);
     });
