@@ -123,14 +123,14 @@ export function createPackWriter(
       if (queue.length === 0) {
         for (const done of idle.splice(0)) done();
       }
-      schedule(true);
+      schedule();
     });
   }
 
-  function schedule(afterFlush = false): void {
+  function schedule(): void {
     if (running || queue.length === 0) return;
-    // Items left over after a flush have waited for it already: write them now.
-    if (afterFlush || queuedBytes >= batching.minBatchBytes) start();
+    // Below the batch size, wait (bounded) for company: on S3 every write is a PUT.
+    if (queuedBytes >= batching.minBatchBytes) start();
     else timer ??= setTimeout(start, batching.maxDelayMs);
   }
 
