@@ -96,6 +96,7 @@ await describeWithServices(
       let tornTails = 0;
       let orphans = 0;
       let moved = 0;
+      const started = Date.now();
       for (let trial = 0; trial < TRIALS; trial++) {
         const mode = trial % 2 === 0 ? "write" : "compact";
         const lines = await runAndKill(root, database, mode, 100 + Math.floor(Math.random() * 900));
