@@ -157,6 +157,6 @@ await describeWithServices(
       expect(acked).toBeGreaterThan(TRIALS);
       expect(lost).toBe(0);
       expect(corrupt).toBe(0);
-    });
+    }, 1_200_000);
   },
 );
