@@ -147,6 +147,7 @@ await describeWithServices(
       }
       reportFigure("pack-crash", {
         trials: TRIALS,
+        seconds: Math.round((Date.now() - started) / 1000),
         acknowledged: acked,
         lost,
         corrupt,
