@@ -80,6 +80,9 @@ function SignedIn(props: { anonymous: boolean; onSignOut: () => void; onRefused:
         </a>
         <Breadcrumbs route={route} />
         <span className="spacer" />
+        <a href="/openapi.json" className="muted" title="The HTTP API described as OpenAPI 3.1">
+          API
+        </a>
         <span className="muted whoami" data-testid="whoami">
           {props.anonymous
             ? "anonymous"

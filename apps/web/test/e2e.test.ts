@@ -95,6 +95,13 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByTestId("whoami").getByText("admin (site admin)").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("cairn.apiKey"))).toBe(adminKey);
+    // The top bar links the OpenAPI description of the HTTP API.
+    const apiLink = await page.getByRole("link", { name: "API", exact: true }).getAttribute("href");
+    expect(apiLink).toBe("/openapi.json");
+    const described = (await (await fetch(`${server.url}${apiLink}`)).json()) as {
+      openapi: string;
+    };
+    expect(described.openapi).toMatch(/^3\.1\./);
     await page.getByRole("link", { name: "admin/pipeline" }).click();
     await page.getByRole("heading", { name: "admin/pipeline" }).waitFor();
     expect(await page.title()).toBe("admin/pipeline · Cairn");

@@ -16,6 +16,13 @@ export const blobStoreEnvShape = {
   CAIRN_DATA_DIR: z.string().default(".cairn"),
   CAIRN_BLOB_STORE: z.enum(["fs", "s3"]).default("fs"),
   CAIRN_BLOB_DIR: z.string().optional(),
+  /** Blobs up to this many bytes are packed (docs/storage.md); 0 keeps one file/object per blob. */
+  CAIRN_PACK_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   /** 64 hex chars (32 bytes): AES-256-GCM encryption at rest for the directory store. */
   CAIRN_ENCRYPTION_KEY: z
     .string()
@@ -53,6 +60,7 @@ export function blobStoreConfigFromEnv(env: BlobStoreEnv): BlobStoreConfig {
       ...(env.CAIRN_ENCRYPTION_KEY === undefined
         ? {}
         : { encryptionKey: env.CAIRN_ENCRYPTION_KEY }),
+      packThreshold: env.CAIRN_PACK_THRESHOLD,
     };
   }
   if (!env.CAIRN_S3_BUCKET) {
@@ -83,6 +91,7 @@ export function blobStoreConfigFromEnv(env: BlobStoreEnv): BlobStoreConfig {
     forcePathStyle: env.CAIRN_S3_FORCE_PATH_STYLE,
     checksumMode: env.CAIRN_S3_CHECKSUM_MODE,
     signSha256Checksum: env.CAIRN_S3_SIGN_CHECKSUM,
+    packThreshold: env.CAIRN_PACK_THRESHOLD,
     ...(env.CAIRN_S3_ENDPOINT ? { endpoint: env.CAIRN_S3_ENDPOINT } : {}),
     ...(env.CAIRN_S3_ACCESS_KEY_ID && env.CAIRN_S3_SECRET_ACCESS_KEY
       ? {
