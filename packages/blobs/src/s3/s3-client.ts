@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import type { S3BlobStoreOptions } from "./s3-blob-store.js";
+import type { S3BlobStoreOptions } from "./s3-options.js";
 
 /** The SDK client of a bucket store (one per store; the pack backend shares it). */
 export function createS3Client(options: S3BlobStoreOptions): S3Client {
