@@ -6,7 +6,11 @@ describe("server configuration", () => {
   it("defaults to PGlite and a directory store under the data directory", () => {
     const env = serverEnvSchema.parse({ CAIRN_DATA_DIR: "/srv/cairn" });
     expect(databaseConfigOf(env)).toEqual({ dataDir: "/srv/cairn/pg" });
-    expect(blobStoreConfigOf(env)).toEqual({ kind: "fs", root: "/srv/cairn/blobs" });
+    expect(blobStoreConfigOf(env)).toEqual({
+      kind: "fs",
+      root: "/srv/cairn/blobs",
+      packThreshold: 4 * 1024 * 1024,
+    });
     expect(publicUrlOf(env, "http", 8787)).toBe("http://127.0.0.1:8787");
   });
 

@@ -20,7 +20,11 @@ describe("worker env", () => {
     expect(env.CAIRN_BLOB_GC_GRACE).toBe(30 * 60_000);
     expect(env.CAIRN_TTL_EXPIRY_INTERVAL).toBe(60_000);
     expect(env.CAIRN_QUEUE_PREFIX).toBe("cairn");
-    expect(blobStoreConfigOf(env)).toEqual({ kind: "fs", root: "/data/blobs" });
+    expect(blobStoreConfigOf(env)).toEqual({
+      kind: "fs",
+      root: "/data/blobs",
+      packThreshold: 4 * 1024 * 1024,
+    });
     expect(() => readWorkerEnv({ ...base, CAIRN_BLOB_GC_GRACE: "soon" })).toThrow(
       /CAIRN_BLOB_GC_GRACE/,
     );
