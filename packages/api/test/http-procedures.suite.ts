@@ -180,6 +180,12 @@ export function registerProcedureTests(current: () => Harness): void {
       expect.objectContaining({ digest: sha256(files["data/b.txt"]), size: 6 }),
     );
 
+    // Folder totals and path search over the whole version (the web app's file tree).
+    const { folders } = await anon.artifacts.folders.query({ ...P, ref: "ds:v0" });
+    expect(folders).toEqual([{ path: "data", files: 2, bytes: 11 }]);
+    const found = await anon.artifacts.findFiles.query({ ...P, ref: "ds:v0", query: "B.TXT" });
+    expect(found.entries.map((e) => e.path)).toEqual(["data/b.txt"]);
+
     // Download every file of v0 through its URL and check the bytes against the digest.
     const { urls } = await anon.artifacts.fileUrls.query({
       ...P,
