@@ -21,6 +21,7 @@ import {
   createServices,
   loadSigningSecret,
   type Services,
+  sweepTemporaries,
 } from "@cairn/services";
 import { type Logger, pino } from "pino";
 import { writeAdminKeyFile } from "./admin-key-file.js";
@@ -32,7 +33,7 @@ import {
   tlsOptionsOf,
   webDirOf,
 } from "./config.js";
-import type { ServerEnv } from "./env.js";
+import { limitsOfEnv, type ServerEnv } from "./env.js";
 
 /** Expired versions are swept this often (a version outlives its TTL by at most this). */
 const TTL_SWEEP_EVERY_MS = 60_000;
@@ -129,7 +130,11 @@ export async function startServer(
       signingSecret,
       logger,
       bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
+      limits: limitsOfEnv(env),
     });
+    // What killed writes left in the blob store's tmp/ (GC sweeps it too).
+    const swept = await sweepTemporaries({ blobs });
+    if (swept > 0) logger.info({ removed: swept }, "removed stale temporary uploads");
     // One registry for requests and, when this server runs jobs, their durations too.
     const metrics = createCairnMetrics({ services });
     if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services, metrics);

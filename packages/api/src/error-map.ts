@@ -1,5 +1,7 @@
 import { type CairnErrorCode, isCairnError } from "@cairn/core";
 import { TRPCError } from "@trpc/server";
+import { currentRequestId } from "./request-context.js";
+import { storageFailureOf } from "./storage-errors.js";
 
 type TrpcCode = TRPCError["code"];
 
@@ -36,11 +38,24 @@ export const DOMAIN_TO_TRPC: Record<CairnErrorCode, TrpcCode> = {
   NOT_FOUND: "NOT_FOUND",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  // tRPC has no 507: procedures answer 503 with domainCode STORAGE_FULL; byte routes answer 507.
+  STORAGE_FULL: "SERVICE_UNAVAILABLE",
+  STORAGE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
 
 /** Converts a thrown value into a TRPCError, keeping the original as `cause`. */
 export function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
+  // Storage failures (ENOSPC, EACCES, bucket errors) never pass their internal text on: the
+  // answer names the store, what to do and the request id under which the cause was logged.
+  const storage = storageFailureOf(error, currentRequestId());
+  if (storage) {
+    return new TRPCError({
+      code: DOMAIN_TO_TRPC[storage.code],
+      message: storage.message,
+      cause: storage,
+    });
+  }
   if (isCairnError(error)) {
     return new TRPCError({
       code: DOMAIN_TO_TRPC[error.code],
@@ -58,7 +73,7 @@ export function toTrpcError(error: unknown): TRPCError {
   }
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",
-    message: "Internal error: the server logged it; retry, and report it if it persists.",
+    message: `Internal error: the server logged it under request id ${currentRequestId()}; retry, and report that id if it persists.`,
     cause: error,
   });
 }

@@ -36,6 +36,9 @@ export const ERROR_CODES = [
   "DIGEST_MISMATCH",
   "PAYLOAD_TOO_LARGE",
   "UNAVAILABLE",
+  // storage: the blob store or the database is out of space (507) or unusable (503)
+  "STORAGE_FULL",
+  "STORAGE_UNAVAILABLE",
   "TOO_MANY_OBJECTS",
 ] as const;
 

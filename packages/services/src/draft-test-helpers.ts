@@ -96,7 +96,7 @@ export async function createDraftTestbed(
       await services.blobs.receiveUpload({
         digest,
         size: buffer.length,
-        entityId: actor.userId,
+        entityIds: [actor.userId],
         body: Readable.from([buffer]),
       });
       return { path, digest, size: buffer.length };

@@ -15,6 +15,23 @@ export interface BlobGcResult {
   bytesFreed: number;
   /** Stored objects without any `blobs` row (abandoned uploads), deleted. */
   orphansDeleted: number;
+  /** Temporary files and multipart directories left by killed writes, removed. */
+  temporariesRemoved: number;
+}
+
+/**
+ * Temporaries younger than this are never swept: a live upload (a multipart upload may take its
+ * session's whole hour) is always younger. Twice the upload-URL lifetime (3,600 s).
+ */
+export const TEMPORARY_MAX_AGE_MS = 2 * 3600 * 1000;
+
+/**
+ * Removes what killed writes left in the blob store's temporary area (see
+ * `BlobStore.sweepTemporary`), older than {@link TEMPORARY_MAX_AGE_MS}. Run at start-up and by GC.
+ */
+export async function sweepTemporaries(deps: Pick<ServiceDeps, "blobs" | "now">): Promise<number> {
+  const olderThan = new Date(nowOf(deps).getTime() - TEMPORARY_MAX_AGE_MS);
+  return (await deps.blobs.sweepTemporary?.(olderThan)) ?? 0;
 }
 
 /**
@@ -53,8 +70,10 @@ export async function collectGarbage(
     blobsDeleted: 0,
     bytesFreed: 0,
     orphansDeleted: 0,
+    temporariesRemoved: 0,
   };
   result.sessionsExpired = await expireSessions(deps, now);
+  result.temporariesRemoved = await sweepTemporaries(deps);
 
   let after = "";
   for (;;) {

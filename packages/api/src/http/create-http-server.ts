@@ -3,6 +3,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Services } from "@cairn/services";
 import type { Logger } from "pino";
+import { newRequestId, runWithRequest } from "../request-context.js";
 import { BLOB_ROUTE_PREFIX, handleBlobRoute } from "./blob-routes.js";
 import { BUNDLE_DOWNLOAD_PATH, handleBundleDownload } from "./bundle-download-route.js";
 import { BUNDLE_UPLOAD_PATH, handleBundleUpload } from "./bundle-upload-route.js";
@@ -146,6 +147,12 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = newRequestId();
+    res.setHeader("x-request-id", requestId);
+    runWithRequest({ requestId }, () => handle(req, res, requestId));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, requestId: string): void => {
     const started = performance.now();
     let path = "(unparsed)";
     res.on("close", () => {
@@ -157,6 +164,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
         method: req.method,
         path,
         status,
+        requestId,
         ms: Math.round(seconds * 1000),
       };
       if (status >= 500) logger.error(entry, "request");
@@ -178,11 +186,12 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     route(req, res, url).catch((error: unknown) => {
       if (res.destroyed) {
         // The client hung up (or shutdown cut it): nobody is left to answer, and it is no server fault.
-        logger.warn({ err: error, method: req.method, path }, "request aborted");
+        logger.warn({ err: error, method: req.method, path, requestId }, "request aborted");
         return;
       }
       const { status, body } = httpErrorOf(error);
-      if (status >= 500) logger.error({ err: error, method: req.method, path }, "request failed");
+      if (status >= 500)
+        logger.error({ err: error, method: req.method, path, requestId }, "request failed");
       // A refused upload leaves its body unread: close the connection rather than drain it.
       if (!req.complete) res.setHeader("connection", "close");
       sendJson(res, status, body);

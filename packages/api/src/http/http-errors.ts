@@ -15,8 +15,11 @@ export interface HttpErrorBody {
  */
 export function httpErrorOf(error: unknown): { status: number; body: HttpErrorBody } {
   const trpc = toTrpcError(error);
-  const status = getHTTPStatusCodeFromError(trpc);
-  const code = isCairnError(error) ? error.code : trpc.code;
+  const cause = trpc.cause;
+  // Byte routes can say what tRPC cannot: 507 Insufficient Storage for a full store.
+  const status =
+    isCairnError(cause) && cause.code === "STORAGE_FULL" ? 507 : getHTTPStatusCodeFromError(trpc);
+  const code = isCairnError(cause) ? cause.code : isCairnError(error) ? error.code : trpc.code;
   return { status, body: { error: { code, message: trpc.message } } };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { DIR_MODE, FILE_MODE, sweepTmpDir } from "./fs-tmp.js";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { CairnError } from "@cairn/core";
@@ -67,7 +68,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
   /** `mkdir -p` once per directory; true when this call created it. */
   const ensureDir = async (dir: string, force = false): Promise<boolean> => {
     if (!force && knownDirs.has(dir)) return false;
-    const created = await mkdir(dir, { recursive: true });
+    const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
     knownDirs.add(dir);
     return created !== undefined;
   };
@@ -136,7 +137,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
       if (putOptions.size !== undefined) assertByteCount(putOptions.size, "The declared blob size");
       await ensureDir(tmpDir);
       const tmpPath = join(tmpDir, randomUUID());
-      const handle = await retryOnMissingDir(tmpDir, () => open(tmpPath, "wx"));
+      const handle = await retryOnMissingDir(tmpDir, () => open(tmpPath, "wx", FILE_MODE));
       let fileOpen = true;
       try {
         const state: HashState = { size: 0, actual: undefined };
@@ -147,6 +148,12 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
         await handle.sync();
         fileOpen = false;
         await handle.close();
+        // Equal work (no timing oracle): content already stored was written and fsynced like a
+        // fresh upload, and is now discarded instead of renamed over the good copy.
+        if (await exists(target)) {
+          await rm(tmpPath, { force: true });
+          return { size: state.size };
+        }
         const created = await ensureDir(dirname(target));
         await retryOnMissingDir(dirname(target), () => rename(tmpPath, target));
         await fsyncDir(dirname(target));
@@ -201,9 +208,20 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     completeMultipart: (digest, uploadId, parts) =>
       multipart.completeMultipart(digest, uploadId, parts),
     abortMultipart: (digest, uploadId) => multipart.abortMultipart(digest, uploadId),
+    sweepTemporary: (olderThan) => sweepTmpDir(tmpDir, olderThan),
   };
   const multipart = createFsMultipart({ tmpDir, master, fsyncDir, put: store.put });
   return store;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 async function readdirOrEmpty(path: string): Promise<string[]> {
