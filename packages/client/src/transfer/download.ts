@@ -1,4 +1,5 @@
 import { type Stats, statSync } from "node:fs";
+import { assertSafeEntryPaths, destinationOf } from "./safe-paths.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,9 +64,10 @@ export async function downloadEntries(
   options: DownloadEntriesOptions = {},
 ): Promise<DownloadStats> {
   const stats: DownloadStats = { present: 0, fromCache: 0, fetched: 0, references: 0 };
+  assertSafeEntryPaths(entries);
   const stored = entries.filter((e) => e.ref === undefined);
   const references = entries.filter((e) => e.ref !== undefined);
-  const destOf = (e: ManifestEntry): string => join(root, ...e.path.split("/"));
+  const destOf = (e: ManifestEntry): string => destinationOf(root, e.path);
 
   // 1. What is already in place: same size first (cheap, no hashing of absent files), then the
   // digest (cached by mtime).
