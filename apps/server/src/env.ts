@@ -68,13 +68,15 @@ export const serverEnvSchema = z.object({
 /** The configured limits (unset ones keep core's defaults). */
 export function limitsOfEnv(env: ServerEnv): Partial<Limits> {
   const limits: Partial<Limits> = {};
-  if (env.CAIRN_MAX_METADATA_BYTES !== undefined) limits.metadataBytes = env.CAIRN_MAX_METADATA_BYTES;
+  if (env.CAIRN_MAX_METADATA_BYTES !== undefined)
+    limits.metadataBytes = env.CAIRN_MAX_METADATA_BYTES;
   if (env.CAIRN_MAX_DESCRIPTION_BYTES !== undefined)
     limits.descriptionBytes = env.CAIRN_MAX_DESCRIPTION_BYTES;
   if (env.CAIRN_MAX_TAGS !== undefined) limits.tagCount = env.CAIRN_MAX_TAGS;
   if (env.CAIRN_MAX_ANONYMOUS_BODY_BYTES !== undefined)
     limits.anonymousBodyBytes = env.CAIRN_MAX_ANONYMOUS_BODY_BYTES;
-  if (env.CAIRN_MAX_LIST_PAGE_BYTES !== undefined) limits.listPageBytes = env.CAIRN_MAX_LIST_PAGE_BYTES;
+  if (env.CAIRN_MAX_LIST_PAGE_BYTES !== undefined)
+    limits.listPageBytes = env.CAIRN_MAX_LIST_PAGE_BYTES;
   return limits;
 }
 

@@ -31,17 +31,28 @@ export function storageFailureOf(error: unknown, requestId: string): CairnError 
 function classify(error: unknown): { full: boolean; store: "blobs" | "database" } | null {
   for (let e = error, depth = 0; e && typeof e === "object" && depth < 6; depth++) {
     if (isCairnError(e) && (e.code === "STORAGE_FULL" || e.code === "STORAGE_UNAVAILABLE")) {
-      return { full: e.code === "STORAGE_FULL", store: e.details?.store === "database" ? "database" : "blobs" };
+      return {
+        full: e.code === "STORAGE_FULL",
+        store: e.details?.store === "database" ? "database" : "blobs",
+      };
     }
-    const { code, message, syscall } = e as { code?: unknown; message?: unknown; syscall?: unknown };
+    const { code, message, syscall } = e as {
+      code?: unknown;
+      message?: unknown;
+      syscall?: unknown;
+    };
     if (typeof code === "string") {
       if (FULL_CODES.has(code)) return { full: true, store: "blobs" };
       // A file-system errno from a syscall is the blob store's (the database reports SQLSTATEs).
-      if (UNUSABLE_CODES.has(code) && typeof syscall === "string") return { full: false, store: "blobs" };
+      if (UNUSABLE_CODES.has(code) && typeof syscall === "string")
+        return { full: false, store: "blobs" };
       if (PG_FULL.test(code) && code.length === 5) return { full: true, store: "database" };
     }
     if (typeof message === "string" && NO_SPACE_TEXT.test(message)) {
-      return { full: true, store: /could not extend file|relation|pg_|base\//.test(message) ? "database" : "blobs" };
+      return {
+        full: true,
+        store: /could not extend file|relation|pg_|base\//.test(message) ? "database" : "blobs",
+      };
     }
     // The S3 store wraps every bucket failure as UNAVAILABLE with the bucket in its details.
     if (isCairnError(e) && e.code === "UNAVAILABLE" && e.details?.bucket !== undefined) {

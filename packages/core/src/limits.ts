@@ -33,19 +33,35 @@ export function utf8Length(text: string): number {
  * tag count. Undefined fields are not checked (an edit that leaves them alone).
  */
 export function assertVersionFieldLimits(
-  fields: { metadata?: unknown; description?: string | null | undefined; tags?: readonly unknown[] | undefined },
+  fields: {
+    metadata?: unknown;
+    description?: string | null | undefined;
+    tags?: readonly unknown[] | undefined;
+  },
   limits: Pick<Limits, "metadataBytes" | "descriptionBytes" | "tagCount"> = DEFAULT_LIMITS,
 ): void {
   if (fields.metadata !== undefined) {
     const bytes = utf8Length(JSON.stringify(fields.metadata) ?? "");
     if (bytes > limits.metadataBytes) {
-      throw tooLarge("metadata", bytes, limits.metadataBytes, "bytes of JSON", "CAIRN_MAX_METADATA_BYTES");
+      throw tooLarge(
+        "metadata",
+        bytes,
+        limits.metadataBytes,
+        "bytes of JSON",
+        "CAIRN_MAX_METADATA_BYTES",
+      );
     }
   }
   if (typeof fields.description === "string") {
     const bytes = utf8Length(fields.description);
     if (bytes > limits.descriptionBytes) {
-      throw tooLarge("description", bytes, limits.descriptionBytes, "bytes", "CAIRN_MAX_DESCRIPTION_BYTES");
+      throw tooLarge(
+        "description",
+        bytes,
+        limits.descriptionBytes,
+        "bytes",
+        "CAIRN_MAX_DESCRIPTION_BYTES",
+      );
     }
   }
   if (fields.tags !== undefined && fields.tags.length > limits.tagCount) {
@@ -53,7 +69,13 @@ export function assertVersionFieldLimits(
   }
 }
 
-function tooLarge(field: string, value: number, limit: number, unit: string, setting: string): CairnError {
+function tooLarge(
+  field: string,
+  value: number,
+  limit: number,
+  unit: string,
+  setting: string,
+): CairnError {
   return new CairnError(
     "PAYLOAD_TOO_LARGE",
     `The version's ${field} has ${value} ${unit}; the limit is ${limit} (${setting} on the server): store large data as a file in the artifact instead.`,

@@ -1,6 +1,7 @@
 import {
   assertAccess,
   assertDeletable,
+  assertVersionFieldLimits,
   CairnError,
   effectiveExpiry,
   formatVersionAlias,
@@ -10,7 +11,6 @@ import {
   validateAlias,
   validateArtifactName,
   validateTag,
-  assertVersionFieldLimits,
 } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import { sql, type Transaction, type Updateable } from "kysely";

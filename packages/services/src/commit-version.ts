@@ -2,15 +2,15 @@ import {
   assertSameType,
   assertVersionFieldLimits,
   CairnError,
-  DEFAULT_LIMITS,
-  type Limits,
-  PathConflictChecker,
   computeVersionDigest,
+  DEFAULT_LIMITS,
   decideAccess,
   effectiveExpiry,
   formatVersionAlias,
+  type Limits,
   type ManifestEntry,
   normalizeEntryPath,
+  PathConflictChecker,
   planAliasMoves,
   sortEntries,
   type TtlSetting,
@@ -296,7 +296,8 @@ async function inlineContents(
       .execute();
     for (const row of rows) {
       const entry = declared.get(row.digest);
-      if (entry && Number(row.size) !== entry.size) throw sizeMismatch(entry.path, entry.size, row.size);
+      if (entry && Number(row.size) !== entry.size)
+        throw sizeMismatch(entry.path, entry.size, row.size);
     }
   }
   for (const entry of sorted) {
@@ -543,7 +544,11 @@ function notUploaded(paths: readonly string[]): CairnError {
   );
 }
 
-function sizeMismatch(path: string, declared: number | null, stored: number | string | null): CairnError {
+function sizeMismatch(
+  path: string,
+  declared: number | null,
+  stored: number | string | null,
+): CairnError {
   return new CairnError(
     "INVALID_MANIFEST",
     `Entry "${path}" declares ${declared} bytes, but its blob (which you uploaded or may read) has ${stored === null ? "another size" : Number(stored)}: send each file's real size.`,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BlobStore, createFsBlobStore, createS3BlobStore } from "@cairn/blobs";
 import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
-import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
+import { JOB_PAYLOAD_SCHEMAS, type JobPayloads, type Limits } from "@cairn/core";
 import { createTestDatabase } from "@cairn/db";
 import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
 import {
@@ -36,6 +36,10 @@ export interface TestServerOptions {
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** A fake clock for the services (TTL tests). */
   now?: () => Date;
+  /** Size limits (defaults: core's DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  /** Directory of the directory store (default: a fresh temp dir, removed on close). */
+  blobRoot?: string;
 }
 
 /** The directory of a temp-dir store, or the bucket and endpoint of the s3rver store. */
@@ -102,6 +106,7 @@ async function start(
   const { store: blobs, location: blobLocation } = await testBlobStore(
     options.blobs ?? "fs",
     cleanups,
+    options.blobRoot,
   );
   const jobs = testJobRunner(options.jobs ?? "inprocess", cleanups, logger);
 
@@ -119,6 +124,7 @@ async function start(
     signingSecret,
     logger,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const host = createCairnHttpServer({ services, logger, server: node });
   cleanups.push(() => host.shutdown({ timeoutMs: 2_000 }));
@@ -152,10 +158,11 @@ async function start(
 async function testBlobStore(
   kind: "fs" | "s3",
   cleanups: Array<() => Promise<unknown>>,
+  blobRoot?: string,
 ): Promise<{ store: BlobStore; location: TestBlobLocation }> {
   if (kind === "fs") {
-    const root = await mkdtemp(join(tmpdir(), "cairn-test-blobs-"));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const root = blobRoot ?? (await mkdtemp(join(tmpdir(), "cairn-test-blobs-")));
+    if (blobRoot === undefined) cleanups.push(() => rm(root, { recursive: true, force: true }));
     return { store: createFsBlobStore({ root }), location: { kind: "fs", root } };
   }
   const s3: S3TestServer = await startS3TestServer();

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
-import { DIR_MODE, FILE_MODE, sweepTmpDir } from "./fs-tmp.js";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { CairnError } from "@cairn/core";
@@ -18,6 +17,7 @@ import type {
 import { createDirSyncer } from "./dir-sync.js";
 import { createFsMultipart } from "./fs-multipart.js";
 import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
+import { DIR_MODE, FILE_MODE, sweepTmpDir } from "./fs-tmp.js";
 import { encryptStream, type MasterKey, plaintextSize, prepareMasterKey } from "./record-cipher.js";
 
 /** Options of {@link createFsBlobStore}. */

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
-import { DIR_MODE, FILE_MODE } from "./fs-tmp.js";
 import { join } from "node:path";
 import { CairnError } from "@cairn/core";
 import { assertByteCount } from "../body.js";
@@ -9,6 +8,7 @@ import { planParts } from "../s3/multipart.js";
 import type { BlobBody, CompletedPart, PutOptions, UnsignedMultipartUpload } from "../types.js";
 import type { DirSyncer } from "./dir-sync.js";
 import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
+import { DIR_MODE, FILE_MODE } from "./fs-tmp.js";
 import { encryptStream, type MasterKey, plaintextSize } from "./record-cipher.js";
 
 /** What the directory store lends its multipart uploads. */

@@ -17,7 +17,6 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CairnError } from "@cairn/core";
 
-
 /** Cache directories: private to the user (other local users list nothing). */
 const CACHE_DIR_MODE = 0o700;
 /** Cached blobs: read-only and private (a hard-linked download cannot change the cached copy). */

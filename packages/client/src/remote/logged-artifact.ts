@@ -1,10 +1,10 @@
 import { readdir, stat } from "node:fs/promises";
-import { assertSafeEntryPaths, destinationOf } from "../transfer/safe-paths.js";
 import { join, relative, resolve, sep } from "node:path";
 import { CairnError, type ExtraValue, type ManifestEntry, normalizeEntryPath } from "@cairn/core";
 import { Artifact } from "../artifact/artifact.js";
 import type { ProgressListener } from "../progress.js";
 import { type DownloadStats, downloadEntries, type VersionSelector } from "../transfer/download.js";
+import { assertSafeEntryPaths, destinationOf } from "../transfer/safe-paths.js";
 import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
 import { readEntryBytes } from "./version-reads.js";
@@ -182,9 +182,7 @@ export class LoggedArtifact extends Artifact {
       if (!s?.isFile()) problems.push({ path: e.path, problem: "missing" });
       else present.push(e);
     }
-    const hashed = await this.#ctx.hasher.hashFiles(
-      present.map((e) => destinationOf(dir, e.path)),
-    );
+    const hashed = await this.#ctx.hasher.hashFiles(present.map((e) => destinationOf(dir, e.path)));
     present.forEach((e, i) => {
       if (hashed[i]!.digest !== e.digest) {
         problems.push({

@@ -1,5 +1,4 @@
 import { type Stats, statSync } from "node:fs";
-import { assertSafeEntryPaths, destinationOf } from "./safe-paths.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { withRetry } from "../transport/retry.js";
 import { isRetryableTransfer, transferError } from "./byte-requests.js";
 import { BUNDLE_BLOB_MAX, type BundleDownloadTarget, downloadBundles } from "./download-bundles.js";
 import { chunk, mapWithConcurrency } from "./pool.js";
+import { assertSafeEntryPaths, destinationOf } from "./safe-paths.js";
 
 /** Which version the files belong to (file URLs are only served for that version's entries). */
 export interface VersionSelector {

@@ -1,5 +1,10 @@
 import { join, relative, resolve, sep } from "node:path";
-import { assertNoPathConflicts, CairnError, type ManifestEntry, normalizeEntryPath } from "@cairn/core";
+import {
+  assertNoPathConflicts,
+  CairnError,
+  type ManifestEntry,
+  normalizeEntryPath,
+} from "@cairn/core";
 
 /**
  * Checks every manifest path with core's entry-path rules before anything is written: a manifest
