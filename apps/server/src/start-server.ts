@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import type { Writable } from "node:stream";
@@ -101,7 +101,13 @@ export async function startServer(
       "database ready",
     );
 
-    const blobs = createBlobStore(blobStoreConfigOf(env));
+    const blobConfig = blobStoreConfigOf(env);
+    if (blobConfig.kind === "fs") {
+      // Private bytes: only the server's user may enter the blob directory, wherever it is.
+      await mkdir(blobConfig.root, { recursive: true, mode: 0o700 });
+      await chmod(blobConfig.root, 0o700);
+    }
+    const blobs = createBlobStore(blobConfig);
     const jobs = createJobRunner(env, logger);
     undo.push(() => jobs.close());
     const signingSecret = await loadSigningSecret(database.db);
