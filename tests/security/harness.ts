@@ -43,6 +43,8 @@ export interface World {
   ): Promise<T>;
   /** Uploads `bytes` as `who` into `project` the way the client does (missing → PUT) and returns the entry. */
   upload(who: Tenant, entity: string, project: string, bytes: Buffer): Promise<Entry>;
+  /** A new tenant `name` with a private project `mine`. */
+  newTenant(name: string): Promise<Tenant>;
   /** Raw HTTP to the server (byte routes). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -118,15 +120,20 @@ export async function startWorld(
     return { name, id: made.user.id, key: made.apiKey };
   }
 
+  async function newTenant(name: string): Promise<Tenant> {
+    const made = await tenant(name);
+    await ok(made, "projects.create", { entity: made.name, name: "mine", visibility: "private" });
+    return made;
+  }
+
   const alice = await tenant(names.alice);
-  const bob = await tenant(names.bob);
   await ok(alice, "projects.create", {
     entity: alice.name,
     name: "private",
     visibility: "private",
   });
   await ok(alice, "projects.create", { entity: alice.name, name: "open", visibility: "open" });
-  await ok(bob, "projects.create", { entity: bob.name, name: "mine", visibility: "private" });
+  const bob = await newTenant(names.bob);
 
   async function upload(
     who: Tenant,
@@ -159,6 +166,7 @@ export async function startWorld(
     call,
     ok,
     upload,
+    newTenant,
     fetch: (path, init) => fetch(`${base}${path}`, init),
     close: () => server.close(),
   };
