@@ -1,5 +1,5 @@
 import { blobStoreEnvShape } from "@cairn/blobs";
-import { CairnError } from "@cairn/core";
+import { CairnError, type Limits } from "@cairn/core";
 import { sweepScheduleEnvShape } from "@cairn/services";
 import { z } from "zod";
 
@@ -43,7 +43,28 @@ export const serverEnvSchema = z.object({
   CAIRN_ADMIN_NAME: z.string().default("admin"),
   /** How long SIGINT/SIGTERM waits for in-flight requests (draftStatus long-polls up to 25 s). */
   CAIRN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Limits (issue 14; defaults in @cairn/core DEFAULT_LIMITS): each refused with 413 naming it. */
+  CAIRN_MAX_METADATA_BYTES: z.coerce.number().int().min(2).optional(),
+  CAIRN_MAX_DESCRIPTION_BYTES: z.coerce.number().int().min(0).optional(),
+  CAIRN_MAX_TAGS: z.coerce.number().int().min(0).optional(),
+  CAIRN_MAX_ANONYMOUS_BODY_BYTES: z.coerce.number().int().min(1024).optional(),
+  CAIRN_MAX_LIST_PAGE_BYTES: z.coerce.number().int().min(1024).optional(),
 });
+
+/** The configured limits (unset ones keep core's defaults). */
+export function limitsOfEnv(env: ServerEnv): Partial<Limits> {
+  const limits: Partial<Limits> = {};
+  if (env.CAIRN_MAX_METADATA_BYTES !== undefined)
+    limits.metadataBytes = env.CAIRN_MAX_METADATA_BYTES;
+  if (env.CAIRN_MAX_DESCRIPTION_BYTES !== undefined)
+    limits.descriptionBytes = env.CAIRN_MAX_DESCRIPTION_BYTES;
+  if (env.CAIRN_MAX_TAGS !== undefined) limits.tagCount = env.CAIRN_MAX_TAGS;
+  if (env.CAIRN_MAX_ANONYMOUS_BODY_BYTES !== undefined)
+    limits.anonymousBodyBytes = env.CAIRN_MAX_ANONYMOUS_BODY_BYTES;
+  if (env.CAIRN_MAX_LIST_PAGE_BYTES !== undefined)
+    limits.listPageBytes = env.CAIRN_MAX_LIST_PAGE_BYTES;
+  return limits;
+}
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
 

@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import type { Writable } from "node:stream";
@@ -22,6 +22,7 @@ import {
   loadSigningSecret,
   type Services,
   scheduleSweeps,
+  sweepTemporaries,
 } from "@cairn/services";
 import { type Logger, pino } from "pino";
 import { writeAdminKeyFile } from "./admin-key-file.js";
@@ -33,7 +34,7 @@ import {
   tlsOptionsOf,
   webDirOf,
 } from "./config.js";
-import type { ServerEnv } from "./env.js";
+import { limitsOfEnv, type ServerEnv } from "./env.js";
 
 /** Options of {@link startServer} beyond the environment (tests inject these). */
 export interface StartServerOptions {
@@ -96,10 +97,14 @@ export async function startServer(
       "database ready",
     );
 
+    const blobConfig = blobStoreConfigOf(env);
+    if (blobConfig.kind === "fs") {
+      // Private bytes: only the server's user may enter the blob directory, wherever it is.
+      await mkdir(blobConfig.root, { recursive: true, mode: 0o700 });
+      await chmod(blobConfig.root, 0o700);
+    }
     // Small blobs go into packs indexed in this database (docs/storage.md).
-    const blobs = createBlobStore(blobStoreConfigOf(env), {
-      packIndex: createPackIndex(database.db),
-    });
+    const blobs = createBlobStore(blobConfig, { packIndex: createPackIndex(database.db) });
     undo.push(async () => {
       if (isPackedStore(blobs)) await blobs.packs.close();
     });
@@ -131,7 +136,11 @@ export async function startServer(
       signingSecret,
       logger,
       bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
+      limits: limitsOfEnv(env),
     });
+    // What killed writes left in the blob store's tmp/ (GC sweeps it too).
+    const swept = await sweepTemporaries({ blobs });
+    if (swept > 0) logger.info({ removed: swept }, "removed stale temporary uploads");
     // One registry for requests and, when this server runs jobs, their durations too.
     const metrics = createCairnMetrics({ services });
     if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services, metrics);

@@ -1,5 +1,7 @@
 import { type CairnErrorCode, ERRORS, isCairnError } from "@cairn/core";
 import { TRPCError } from "@trpc/server";
+import { currentRequestId } from "./request-context.js";
+import { storageFailureOf } from "./storage-errors.js";
 
 type TrpcCode = TRPCError["code"];
 
@@ -18,6 +20,8 @@ export const TRPC_CODE_OF_STATUS: Readonly<Record<number, TrpcCode>> = {
   429: "TOO_MANY_REQUESTS",
   500: "INTERNAL_SERVER_ERROR",
   503: "SERVICE_UNAVAILABLE",
+  // tRPC has no 507: a procedure answers 503 with domain code STORAGE_FULL; byte routes answer 507.
+  507: "SERVICE_UNAVAILABLE",
 };
 
 /** The tRPC code a domain code answers with, read off the error table. */
@@ -32,6 +36,16 @@ export const INTERNAL_MESSAGE =
 /** Converts a thrown value into a TRPCError, keeping the original as `cause`. */
 export function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
+  // Storage failures (ENOSPC, EACCES, bucket errors) never pass their internal text on: the
+  // answer names the store, what to do and the request id under which the cause was logged.
+  const storage = storageFailureOf(error, currentRequestId());
+  if (storage) {
+    return new TRPCError({
+      code: trpcCodeOf(storage.code),
+      message: storage.message,
+      cause: storage,
+    });
+  }
   if (isCairnError(error)) {
     return new TRPCError({
       code: trpcCodeOf(error.code),

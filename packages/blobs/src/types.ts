@@ -150,4 +150,10 @@ export interface BlobStore {
   ): Promise<{ size: number }>;
   /** Abandons a multipart upload and frees its parts. */
   abortMultipart(digest: string, uploadId: string): Promise<void>;
+  /**
+   * Removes in-progress writes (temporary files, multipart parts) last modified before
+   * `olderThan`: what killed writes left behind. Returns how many entries it removed. Stores
+   * without local temporaries (buckets) may omit it.
+   */
+  sweepTemporary?(olderThan: Date): Promise<number>;
 }

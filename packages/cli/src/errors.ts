@@ -50,6 +50,12 @@ export function describeFailure(error: unknown): Failure {
     return { line: saysWhatToDo ? `error: ${message}` : `error: ${message} — ${hint}`, exitCode };
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (isConnectionLost(error)) {
+    return {
+      line: `error: the connection to the server was lost mid-transfer (${oneLine(message)}) — the server cannot be reached; check it is running and retry (finished files are kept)`,
+      exitCode: EXIT_CODES.unreachable,
+    };
+  }
   return {
     line: `error: ${oneLine(message)} — this is unexpected; rerun with CAIRN_DEBUG=1 for a stack trace and report it`,
     exitCode: EXIT_CODES.generic,
@@ -58,4 +64,27 @@ export function describeFailure(error: unknown): Failure {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+// Socket-level failures of fetch/undici: the server went away (or the network did) mid-request.
+const CONNECTION_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** True for "fetch failed" and socket errors (looked for through `cause` chains). */
+function isConnectionLost(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 6; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+    if (message === "fetch failed" || message === "terminated" || message === "other side closed")
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

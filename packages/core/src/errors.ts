@@ -102,6 +102,20 @@ export const ERRORS = {
     hint: "the bytes differ from their recorded digest; fetch them again",
   },
   PAYLOAD_TOO_LARGE: { ...usage, httpStatus: 413 },
+  // storage: the blob store or the database is out of space (507) or unusable (503); the answer
+  // names the store and the request id under which the server logged the cause
+  STORAGE_FULL: {
+    httpStatus: 507,
+    retryable: false,
+    exitCode: 6,
+    hint: "the server's storage needs its operator (quote the request id); retry once it is fixed",
+  },
+  STORAGE_UNAVAILABLE: {
+    httpStatus: 503,
+    retryable: true,
+    exitCode: 6,
+    hint: "the server's storage needs its operator (quote the request id); retry once it is fixed",
+  },
   // engines and bugs
   UNAVAILABLE: {
     httpStatus: 503,
@@ -160,6 +174,8 @@ export function codeOfHttpStatus(status: number): CairnErrorCode {
       return "PAYLOAD_TOO_LARGE";
     case 422:
       return "DIGEST_MISMATCH";
+    case 507:
+      return "STORAGE_FULL";
     case 408:
     case 429:
     case 502:

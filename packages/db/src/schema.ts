@@ -261,6 +261,8 @@ export interface UploadSessionsTable {
   size: number;
   state: ColumnType<UploadState, UploadState | undefined, UploadState>;
   multipart_upload_id: string | null;
+  /** A presigned bucket PUT (the only single upload blobs.complete completes). */
+  direct: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   expires_at: RequiredTimestamp;
 }

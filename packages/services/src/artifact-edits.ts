@@ -1,6 +1,7 @@
 import {
   assertAccess,
   assertDeletable,
+  assertVersionFieldLimits,
   CairnError,
   effectiveExpiry,
   formatVersionAlias,
@@ -25,7 +26,7 @@ import type {
 } from "./artifact-query-inputs.js";
 import { type AuditRecord, recordAudit } from "./audit.js";
 import { applyAliasMoves, assertMayMoveAliases } from "./commit-version.js";
-import { nowOf, type ServiceDeps } from "./deps.js";
+import { limitsOf, nowOf, type ServiceDeps } from "./deps.js";
 import { type AccessibleProject, resolveProject } from "./project-access.js";
 import { loadVersionInfo, type VersionInfo } from "./version-info.js";
 
@@ -84,22 +85,29 @@ export async function updateVersion(
   const target = await resolveSelector(deps, actor, input, "write");
   const { project } = target;
   const ttl = input.ttl === undefined ? undefined : parseTtlSetting(input.ttl);
-  if (ttl !== undefined) assertMayChangeTtl(project);
+  assertVersionFieldLimits(input, limitsOf(deps));
   const tags = input.tags === undefined ? undefined : [...new Set(input.tags.map(validateTag))];
   const now = nowOf(deps);
   await deps.db.transaction().execute(async (trx) => {
     const collection = await lockCollection(trx, target.collectionId);
     const version = await trx
       .selectFrom("versions")
-      .select(["number", "created_at", "state"])
+      .select(["number", "created_at", "state", "ttl_policy", "ttl_ms"])
       .where("id", "=", target.versionId)
       .executeTakeFirstOrThrow();
     if (version.state !== "committed") throw deletedMeanwhile(input.ref);
+    // Only a TTL that changes can make the version expire: resending the current one (a client
+    // saving a new description) needs no delete permission.
+    const ttlChanges =
+      ttl !== undefined &&
+      (ttl.kind !== version.ttl_policy ||
+        (ttl.kind === "duration" && Number(version.ttl_ms) !== ttl.ms));
+    if (ttlChanges) assertMayChangeTtl(project);
     const set: Updateable<Database["versions"]> = { updated_at: now };
     if (input.description !== undefined) set.description = input.description;
     if (input.metadata !== undefined) set.metadata = JSON.stringify(input.metadata);
     if (tags !== undefined) set.tags = tags;
-    if (ttl !== undefined) {
+    if (ttl !== undefined && ttlChanges) {
       set.ttl_policy = ttl.kind;
       set.ttl_ms = ttl.kind === "duration" ? ttl.ms : null;
       set.expires_at = effectiveExpiry({
@@ -305,6 +313,7 @@ export async function setCollection(
   const name = validateArtifactName(input.name);
   const ttl = input.defaultTtl === undefined ? undefined : parseTtlSetting(input.defaultTtl);
   if (ttl !== undefined) assertMayChangeTtl(project);
+  assertVersionFieldLimits({ description: input.description }, limitsOf(deps));
   const collection = await findCollectionOrThrow(deps, project, name);
   await deps.db.transaction().execute(async (trx) => {
     await lockCollection(trx, collection.id);

@@ -2,7 +2,7 @@ import { CairnError, parseReference, parseTtlSetting, qualifyReference } from "@
 import type { JsonObject } from "@cairn/db";
 import type { Actor } from "./actor.js";
 import { commitVersion } from "./commit-version.js";
-import { nowOf, type ServiceDeps } from "./deps.js";
+import { limitsOf, nowOf, type ServiceDeps } from "./deps.js";
 import type { ArtifactSelectorInput, LogInput, UseInput } from "./inputs.js";
 import { type AccessibleProject, resolveProject } from "./project-access.js";
 import { resolveVersionId } from "./resolve-version.js";
@@ -33,6 +33,7 @@ export async function logArtifact(
       runIds: input.runId ? [input.runId] : [],
       source: { kind: "entries", entries: input.entries },
       now: nowOf(deps),
+      limits: limitsOf(deps),
     }),
   );
   return { version: await loadVersionInfo(deps.db, result.versionId), created: result.created };

@@ -24,7 +24,7 @@ import {
 } from "./artifact-query-inputs.js";
 import { type BundleDownloadTarget, createBundleDownloads } from "./blobs-bundle-download.js";
 import { entryOfRow } from "./commit-version.js";
-import type { ServiceDeps } from "./deps.js";
+import { limitsOf, type ServiceDeps } from "./deps.js";
 import type { ArtifactSelectorInput } from "./inputs.js";
 import { resolveProject } from "./project-access.js";
 import {
@@ -219,15 +219,38 @@ export async function listVersions(
     .limit(limit + 1)
     .execute();
   const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    versions: await loadVersionInfos(
+  // Bounded in bytes as well as rows: metadata (only when asked for) can be large, so versions are
+  // loaded a few at a time and the page ends once it passes the limit (always at least one).
+  const maxBytes = limitsOf(deps).listPageBytes;
+  const versions: VersionInfo[] = [];
+  let bytes = 0;
+  let cut = false;
+  for (let i = 0; i < page.length && !cut; i += LIST_LOAD_CHUNK) {
+    const chunk = page.slice(i, i + LIST_LOAD_CHUNK);
+    for (const info of await loadVersionInfos(
       deps.db,
-      page.map((r) => r.id),
-    ),
-    nextCursor: rows.length > limit && last ? encodeCursor({ v: last.number }) : null,
+      chunk.map((r) => r.id),
+    )) {
+      if (!input.includeMetadata) info.metadata = {};
+      const size = JSON.stringify(info).length;
+      if (versions.length > 0 && bytes + size > maxBytes) {
+        cut = true;
+        break;
+      }
+      versions.push(info);
+      bytes += size;
+    }
+  }
+  const last = versions.at(-1);
+  const more = cut || rows.length > limit;
+  return {
+    versions,
+    nextCursor: more && last ? encodeCursor({ v: last.number }) : null,
   };
 }
+
+/** Versions loaded per query while filling a listVersions page. */
+const LIST_LOAD_CHUNK = 20;
 
 /**
  * Resolves `input.ref` (short forms in the input's entity/project; a reference naming another

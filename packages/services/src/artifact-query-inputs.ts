@@ -44,6 +44,8 @@ export const listVersionsInputSchema = projectRefSchema.extend({
   cursor,
   limit: listLimit,
   includeDeleted: z.boolean().optional(),
+  /** Include each version's metadata (default: `{}` in its place; pages are also bounded in bytes). */
+  includeMetadata: z.boolean().optional(),
 });
 export type ListVersionsInput = z.infer<typeof listVersionsInputSchema>;
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { isPackedStore } from "@cairn/blobs";
 import { BUNDLE_MAX_BLOB_SIZE, BUNDLE_MAX_BLOBS, BUNDLE_MAX_BYTES, CairnError } from "@cairn/core";
@@ -8,6 +7,7 @@ import { type BundleUploadResult, receiveBundle } from "./blobs-bundle-upload.js
 import { BUNDLE_TOKEN_SUBJECT, signByteToken } from "./byte-tokens.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 import { createGroupCommitter } from "./group-commit.js";
+import { possessionEntities } from "./possession.js";
 import { resolveProject } from "./project-access.js";
 
 /** Upload targets handed to clients live this long (seconds). */
@@ -55,10 +55,12 @@ export interface BundleTarget {
 const TARGET_CONCURRENCY = 32;
 
 /**
- * Blob ownership and transfer. The dedup rule (no oracle): a blob is reported "not missing" only
- * when the project's owning entity already owns it — uploaded or proved by that entity before.
- * Everything else is "missing", even when another tenant stored the same bytes: the client
- * uploads them (which proves possession), the bytes are stored once, and ownership is recorded.
+ * Blob possession and transfer (the trust rule, docs/security.md): a blob is reported "not missing"
+ * only when the caller's possession entities (the acting user, and the project's entity when the
+ * caller is a member) proved possession before. Everything else is "missing", even when another
+ * tenant stored the same bytes: the client uploads them (which proves possession), the bytes are
+ * stored once. Upload targets, completes, errors and the work done never depend on whether anyone
+ * else stores the digest (on the directory store; see docs/security.md for presigning buckets).
  */
 export function createBlobsService(deps: ServiceDeps) {
   const { db, blobs } = deps;
@@ -66,7 +68,7 @@ export function createBlobsService(deps: ServiceDeps) {
   /** URL of the server's own byte route for `digest` with a signed token. */
   function serverUrl(
     digest: string,
-    claims: { op: "put" | "get"; e?: string; s?: number },
+    claims: { op: "put" | "get"; e?: string[]; s?: number },
   ): string {
     const token = signByteToken(deps.signingSecret, {
       d: digest,
@@ -161,6 +163,7 @@ export function createBlobsService(deps: ServiceDeps) {
       bundle: BundleTarget | null;
     }> {
       const project = await resolveProject(db, actor, input, "write");
+      const owners = possessionEntities(actor?.userId ?? null, project);
       const wanted = new Map(input.blobs.map((b) => [b.digest, b.size]));
       const digests = [...wanted.keys()];
       const owned = new Set<string>();
@@ -168,7 +171,8 @@ export function createBlobsService(deps: ServiceDeps) {
         const rows = await db
           .selectFrom("blob_owners")
           .select("digest")
-          .where("entity_id", "=", project.entityId)
+          .distinct()
+          .where("entity_id", "in", owners)
           .where("digest", "in", digests.slice(i, i + 5000))
           .execute();
         for (const row of rows) owned.add(row.digest);
@@ -193,7 +197,7 @@ export function createBlobsService(deps: ServiceDeps) {
         while (next < toUpload.length) {
           const i = next++;
           const [digest, size] = toUpload[i]!;
-          missing[i] = { digest, size, upload: await uploadTarget(digest, size, project.entityId) };
+          missing[i] = { digest, size, upload: await uploadTarget(digest, size, owners) };
         }
       };
       await Promise.all(Array.from({ length: TARGET_CONCURRENCY }, lookup));
@@ -204,10 +208,12 @@ export function createBlobsService(deps: ServiceDeps) {
             .insertInto("upload_sessions")
             .values(
               missing.slice(i, i + 1000).map((m) => ({
-                entity_id: project.entityId,
+                // The uploader's own session: blobs.complete finds it by the acting user.
+                entity_id: owners[0]!,
                 digest: m.digest,
                 size: m.size,
                 multipart_upload_id: m.upload.kind === "multipart" ? m.upload.uploadId : null,
+                direct: m.upload.kind === "put" && m.upload.complete,
                 expires_at: expiresAt,
               })),
             )
@@ -218,7 +224,7 @@ export function createBlobsService(deps: ServiceDeps) {
       const viaServer = missing.some(
         (m) => m.upload.kind === "put" && !m.upload.complete && m.size <= BUNDLE_MAX_BLOB_SIZE,
       );
-      return { missing, bundle: viaServer ? bundleTarget(project.entityId) : null };
+      return { missing, bundle: viaServer ? bundleTarget(owners) : null };
     },
 
     /**
@@ -226,7 +232,7 @@ export function createBlobsService(deps: ServiceDeps) {
      * records the entity's ownership of each.
      */
     receiveBundle(input: {
-      entityId: string;
+      entityIds: readonly string[];
       body: AsyncIterable<Uint8Array>;
     }): Promise<BundleUploadResult> {
       return receiveBundle(deps, recordUpload, input);
@@ -239,6 +245,23 @@ export function createBlobsService(deps: ServiceDeps) {
      */
     async complete(actor: Actor | null, input: BlobCompleteInput): Promise<{ ok: true }> {
       const project = await resolveProject(db, actor, input, "write");
+      const owners = possessionEntities(actor?.userId ?? null, project);
+      // Only the caller's own upload session can be completed: a digest alone proves nothing, and
+      // the refusal is the same whether or not anyone stores the blob (no size, no existence).
+      const session = await db
+        .selectFrom("upload_sessions")
+        .select(["id", "size", "direct", "multipart_upload_id"])
+        .where("entity_id", "=", owners[0] ?? "")
+        .where("digest", "=", input.digest)
+        .where("state", "=", "pending")
+        .where("expires_at", ">", nowOf(deps))
+        .where((eb) =>
+          input.multipart
+            ? eb("multipart_upload_id", "=", input.multipart.uploadId)
+            : eb("direct", "=", true),
+        )
+        .executeTakeFirst();
+      if (!session || Number(session.size) !== input.size) throw nothingToComplete(input.digest);
       if (input.multipart) {
         await blobs.completeMultipart(
           input.digest,
@@ -247,64 +270,35 @@ export function createBlobsService(deps: ServiceDeps) {
         );
       } else {
         const stat = await blobs.stat(input.digest);
-        if (!stat) {
-          throw new CairnError(
-            "NOT_FOUND",
-            `Blob ${input.digest} was not uploaded: PUT it to the URL from blobs.missing, then call blobs.complete.`,
-          );
-        }
-        if (stat.size !== input.size) {
-          throw new CairnError(
-            "DIGEST_MISMATCH",
-            `Blob ${input.digest} has ${stat.size} bytes, not the ${input.size} declared.`,
-          );
-        }
+        if (!stat || stat.size !== input.size) throw nothingToComplete(input.digest);
         if (!deps.bucketEnforcesChecksum) {
           const verdict = await blobs.verify(input.digest);
           if (!verdict.ok) {
             await blobs.delete(input.digest);
             throw new CairnError(
               "DIGEST_MISMATCH",
-              `The uploaded bytes hash to ${verdict.actual ?? "something else"}, not ${input.digest}: re-upload the right file.`,
+              `The uploaded bytes do not hash to ${input.digest}: re-upload the right file.`,
             );
           }
         }
       }
-      await recordUpload({ digest: input.digest, size: input.size, entityId: project.entityId });
+      await recordOwners(input.digest, input.size, owners);
       return { ok: true };
     },
 
     /**
-     * Receives bytes on the server's own upload route. When the store already holds the blob
-     * (another tenant's upload), the bytes are only hashed — a proof of possession — so a bad upload
-     * can never overwrite good bytes. Otherwise the store writes them, verifying as it goes.
+     * Receives bytes on the server's own upload route. The store always writes them (to a temp
+     * file, fsynced, hashed): content already stored is then discarded, so a fresh upload and a
+     * repeated one do the same work and a bad upload never replaces good bytes.
      */
     async receiveUpload(input: {
       digest: string;
       size: number;
-      entityId: string;
-      body: Readable;
+      entityIds: readonly string[];
+      body: Readable | AsyncIterable<Uint8Array>;
     }): Promise<void> {
-      // A packed store verifies before it writes and never replaces a stored record, so it always
-      // writes: an upload of stored content costs what a fresh one does.
-      if (!isPackedStore(blobs) && (await blobs.has(input.digest))) {
-        const hash = createHash("sha256");
-        let size = 0;
-        for await (const chunk of input.body) {
-          hash.update(chunk as Buffer);
-          size += (chunk as Buffer).length;
-        }
-        const actual = hash.digest("hex");
-        if (actual !== input.digest || size !== input.size) {
-          throw new CairnError(
-            "DIGEST_MISMATCH",
-            `The uploaded bytes (${size} bytes, SHA-256 ${actual}) do not match ${input.digest} (${input.size} bytes): re-upload the right file.`,
-          );
-        }
-      } else {
-        await blobs.put(input.digest, input.body, { size: input.size });
-      }
-      await recordUpload({ digest: input.digest, size: input.size, entityId: input.entityId });
+      await blobs.put(input.digest, input.body, { size: input.size });
+      await recordOwners(input.digest, input.size, input.entityIds);
     },
 
     /** A download URL per digest (presigned GET, or the server's byte route with a token). */
@@ -315,11 +309,20 @@ export function createBlobsService(deps: ServiceDeps) {
     },
   };
 
-  function bundleTarget(entityId: string): BundleTarget {
+  /** Records possession of a verified blob for each of `entityIds`. */
+  async function recordOwners(
+    digest: string,
+    size: number,
+    entityIds: readonly string[],
+  ): Promise<void> {
+    await Promise.all(entityIds.map((entityId) => recordUpload({ digest, size, entityId })));
+  }
+
+  function bundleTarget(entityIds: readonly string[]): BundleTarget {
     const token = signByteToken(deps.signingSecret, {
       d: BUNDLE_TOKEN_SUBJECT,
       op: "put-bundle",
-      e: entityId,
+      e: [...entityIds],
       x: Math.floor(nowOf(deps).getTime() / 1000) + UPLOAD_URL_TTL_SECONDS,
     });
     return {
@@ -333,50 +336,62 @@ export function createBlobsService(deps: ServiceDeps) {
   async function uploadTarget(
     digest: string,
     size: number,
-    entityId: string,
+    owners: readonly string[],
   ): Promise<UploadTarget> {
-    // A blob small enough for a pack always goes through the server, which verifies and packs it:
-    // no store lookup needed (a million-file log is a million fewer index queries).
+    // A blob small enough for a pack always goes through the server, which verifies and packs it
+    // (no store lookup: a million-file log is a million fewer index queries).
     const packed = isPackedStore(blobs) && size <= blobs.packs.threshold;
-    // A blob another tenant already stored is never presigned to its final key: the upload goes
-    // through the server, which only hashes it (see receiveUpload).
-    const storedElsewhere = packed || (await blobs.has(digest));
-    if (!storedElsewhere) {
-      if (size >= MULTIPART_THRESHOLD) {
-        const multipart = await blobs.createMultipart(digest, size, MULTIPART_PART_SIZE, {
-          expiresIn: UPLOAD_URL_TTL_SECONDS,
-        });
-        if (multipart)
-          return {
-            kind: "multipart",
-            uploadId: multipart.uploadId,
-            partSize: MULTIPART_PART_SIZE,
-            parts: multipart.parts,
-          };
-        // A store that cannot presign (the directory store) still takes big blobs in parts, on
-        // the server's part route: each part is stored durably, so an interrupted upload resumes.
-        const unsigned = await blobs.createUnsignedMultipart(digest, size, MULTIPART_PART_SIZE);
-        if (unsigned)
-          return {
-            kind: "multipart",
-            uploadId: unsigned.uploadId,
-            partSize: MULTIPART_PART_SIZE,
-            parts: unsigned.parts.map((part) => ({
-              ...part,
-              url: serverPartUrl(digest, unsigned.uploadId, part.partNumber, part.size),
-            })),
-          };
-      }
-      const presigned = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
-      if (presigned)
-        return { kind: "put", url: presigned.url, headers: presigned.headers, complete: true };
+    // A store that cannot presign (the directory store) answers by size alone, never by whether
+    // the blob is stored: big blobs in parts on the server's part route (each part durable, so an
+    // interrupted upload resumes), the rest on the server's byte route.
+    if (!packed && blobs.kind === "s3") {
+      const direct = await presignedTarget(digest, size);
+      if (direct) return direct;
+    } else if (!packed && size >= MULTIPART_THRESHOLD) {
+      const unsigned = await blobs.createUnsignedMultipart(digest, size, MULTIPART_PART_SIZE);
+      if (unsigned)
+        return {
+          kind: "multipart",
+          uploadId: unsigned.uploadId,
+          partSize: MULTIPART_PART_SIZE,
+          parts: unsigned.parts.map((part) => ({
+            ...part,
+            url: serverPartUrl(digest, unsigned.uploadId, part.partNumber, part.size),
+          })),
+        };
     }
     return {
       kind: "put",
-      url: serverUrl(digest, { op: "put", e: entityId, s: size }),
+      url: serverUrl(digest, { op: "put", e: [...owners], s: size }),
       headers: {},
       complete: false,
     };
+  }
+
+  /**
+   * A presigned bucket upload, or null. A blob another tenant already stored is never presigned
+   * to its final key (an unverified PUT could replace good bytes): it goes through the server,
+   * which verifies before it writes. This choice is visible to the caller — the residual oracle
+   * of presigning buckets that docs/security.md describes.
+   */
+  async function presignedTarget(digest: string, size: number): Promise<UploadTarget | null> {
+    if (await blobs.has(digest)) return null;
+    if (size >= MULTIPART_THRESHOLD) {
+      const multipart = await blobs.createMultipart(digest, size, MULTIPART_PART_SIZE, {
+        expiresIn: UPLOAD_URL_TTL_SECONDS,
+      });
+      if (multipart)
+        return {
+          kind: "multipart",
+          uploadId: multipart.uploadId,
+          partSize: MULTIPART_PART_SIZE,
+          parts: multipart.parts,
+        };
+    }
+    const presigned = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
+    if (presigned)
+      return { kind: "put", url: presigned.url, headers: presigned.headers, complete: true };
+    return null;
   }
 
   /**
@@ -398,3 +413,12 @@ export function createBlobsService(deps: ServiceDeps) {
 }
 
 export type BlobsService = ReturnType<typeof createBlobsService>;
+
+/** The one refusal of blobs.complete without a matching upload of the caller's. */
+function nothingToComplete(digest: string): CairnError {
+  return new CairnError(
+    "NOT_FOUND",
+    `No upload of blob ${digest} with that size is waiting to be completed for you: call blobs.missing, upload the bytes to the target it gives, and complete only a presigned ("complete": true) or multipart upload.`,
+    { details: { digest } },
+  );
+}

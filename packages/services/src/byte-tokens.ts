@@ -17,8 +17,11 @@ export interface ByteTokenClaims {
    * blobs.complete call that assembles the parts records ownership).
    */
   op: ByteTokenOp;
-  /** The entity that will own the uploaded blob (put only). */
-  e?: string;
+  /**
+   * The entities whose possession the upload proves (put and put-bundle): the acting user, and
+   * the project's entity when the user is a member of it (a single string in older tokens).
+   */
+  e?: string | string[];
   /** The exact byte length to accept (put and put-part). */
   s?: number;
   /** The multipart upload a `put-part` token is for (an id from the store's createUnsignedMultipart). */
@@ -34,6 +37,14 @@ export type ByteTokenOp = "put" | "get" | "put-bundle" | "put-part";
 
 /** The `d` claim of bundle tokens, which name no single blob. */
 export const BUNDLE_TOKEN_SUBJECT = "bundle";
+
+/** The possession entities a token names (empty: none). */
+export function tokenOwners(claims: ByteTokenClaims): string[] {
+  if (claims.e === undefined) return [];
+  return (Array.isArray(claims.e) ? claims.e : [claims.e]).filter(
+    (e): e is string => typeof e === "string" && e.length > 0,
+  );
+}
 
 /** Signs claims into a token. */
 export function signByteToken(secret: Uint8Array, claims: ByteTokenClaims): string {

@@ -1,12 +1,16 @@
 import {
   assertSameType,
+  assertVersionFieldLimits,
   CairnError,
   computeVersionDigest,
+  DEFAULT_LIMITS,
   decideAccess,
   effectiveExpiry,
   formatVersionAlias,
+  type Limits,
   type ManifestEntry,
   normalizeEntryPath,
+  PathConflictChecker,
   planAliasMoves,
   sortEntries,
   type TtlSetting,
@@ -20,6 +24,7 @@ import { insertManifestEntries } from "@cairn/db";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { type AuditRecord, recordAudit } from "./audit.js";
 import { nodeSha256 } from "./node-hasher.js";
+import { possessionEntities, referenceableDigests } from "./possession.js";
 import type { AccessibleProject } from "./project-access.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -44,6 +49,8 @@ export interface CommitRequest {
   runIds?: readonly string[] | undefined;
   source: CommitSource;
   now: Date;
+  /** Size limits of metadata, description and tags (core's defaults when absent). */
+  limits?: Limits | undefined;
 }
 
 /** The outcome: the version the contents resolved to, and whether this commit created it. */
@@ -73,8 +80,10 @@ const OWNER_CHECK_BATCH = 5_000;
 export async function commitVersion(trx: Db, req: CommitRequest): Promise<CommitResult> {
   const name = validateArtifactName(req.name);
   const type = validateArtifactType(req.type);
+  assertVersionFieldLimits(req, req.limits ?? DEFAULT_LIMITS);
   const tags = [...new Set((req.tags ?? []).map(validateTag))];
   const { project } = req;
+  const owners = possessionEntities(req.actorId, project);
 
   await trx
     .insertInto("collections")
@@ -92,8 +101,8 @@ export async function commitVersion(trx: Db, req: CommitRequest): Promise<Commit
 
   const contents =
     req.source.kind === "entries"
-      ? await inlineContents(trx, project.entityId, req.source.entries)
-      : await draftContents(trx, project.entityId, req.source.draftId);
+      ? await inlineContents(trx, owners, project.id, req.source.entries)
+      : await draftContents(trx, owners, project.id, req.source.draftId);
 
   await assertRunsExist(trx, project.id, req.runIds ?? []);
 
@@ -260,25 +269,40 @@ interface Contents {
 
 async function inlineContents(
   trx: Db,
-  entityId: string,
+  owners: readonly string[],
+  projectId: string,
   entries: readonly ManifestEntry[],
 ): Promise<Contents> {
   for (const entry of entries) assertEntryShape(entry);
   const sorted = sortEntries(entries);
+  assertNoConflicts(sorted);
   const digest = computeVersionDigest(sorted, nodeSha256);
   const fileDigests = [...new Set(sorted.filter((e) => e.ref === undefined).map((e) => e.digest))];
+  const have = await referenceableDigests(trx, owners, projectId, fileDigests);
+  if (have.size !== fileDigests.length) {
+    const missing = sorted.filter((e) => e.ref === undefined && !have.has(e.digest)).slice(0, 5);
+    throw notUploaded(missing.map((e) => e.path));
+  }
+  // The caller may read these blobs, so their sizes are no secret to it: a declared size must
+  // be the stored one (a version reporting 1 byte for 5,000 would fool `cairn verify`).
+  const declared = new Map(
+    sorted.filter((e) => e.ref === undefined).map((e) => [e.digest, e] as const),
+  );
   for (let i = 0; i < fileDigests.length; i += OWNER_CHECK_BATCH) {
-    const batch = fileDigests.slice(i, i + OWNER_CHECK_BATCH);
-    const owned = await trx
-      .selectFrom("blob_owners")
-      .select("digest")
-      .where("entity_id", "=", entityId)
-      .where("digest", "in", batch)
+    const rows = await trx
+      .selectFrom("blobs")
+      .select(["digest", "size"])
+      .where("digest", "in", fileDigests.slice(i, i + OWNER_CHECK_BATCH))
       .execute();
-    if (owned.length !== batch.length) {
-      const have = new Set(owned.map((o) => o.digest));
-      const missing = sorted.filter((e) => e.ref === undefined && !have.has(e.digest)).slice(0, 5);
-      throw notUploaded(missing.map((e) => e.path));
+    for (const row of rows) {
+      const entry = declared.get(row.digest);
+      if (entry && Number(row.size) !== entry.size)
+        throw sizeMismatch(entry.path, entry.size, row.size);
+    }
+  }
+  for (const entry of sorted) {
+    if (entry.ref === undefined && declared.get(entry.digest)?.size !== entry.size) {
+      throw sizeMismatch(entry.path, entry.size, declared.get(entry.digest)?.size ?? null);
     }
   }
   // Touching the blob rows locks them until this commit ends, and moves them out of blob GC's
@@ -294,12 +318,19 @@ async function inlineContents(
   return { digest, count: sorted.length, totalSize, sorted };
 }
 
-async function draftContents(trx: Db, entityId: string, draftId: string): Promise<Contents> {
+async function draftContents(
+  trx: Db,
+  owners: readonly string[],
+  projectId: string,
+  draftId: string,
+): Promise<Contents> {
   const builder = new VersionDigestBuilder(nodeSha256);
+  const conflicts = new PathConflictChecker();
   let totalSize = 0;
   for await (const page of draftEntryPages(trx, draftId)) {
     for (const row of page) {
       const entry = entryOfRow(row);
+      conflicts.add(entry.path);
       builder.add(entry);
       totalSize += entry.size ?? 0;
     }
@@ -315,19 +346,41 @@ async function draftContents(trx: Db, entityId: string, draftId: string): Promis
     .select("de.path")
     .where("de.draft_id", "=", draftId)
     .where("de.ref", "is", null)
-    .where(({ not, exists, selectFrom }) =>
+    .where(({ not, exists, selectFrom, or }) =>
       not(
-        exists(
-          selectFrom("blob_owners as bo")
-            .select("bo.digest")
-            .whereRef("bo.digest", "=", "de.digest")
-            .where("bo.entity_id", "=", entityId),
-        ),
+        or([
+          exists(
+            selectFrom("blob_owners as bo")
+              .select("bo.digest")
+              .whereRef("bo.digest", "=", "de.digest")
+              .where("bo.entity_id", "in", owners.length > 0 ? [...owners] : [""]),
+          ),
+          exists(
+            selectFrom("manifest_entries as me")
+              .innerJoin("versions as v", "v.manifest_id", "me.manifest_id")
+              .innerJoin("collections as c", "c.id", "v.collection_id")
+              .select("me.digest")
+              .whereRef("me.digest", "=", "de.digest")
+              .where("me.ref", "is", null)
+              .where("v.state", "=", "committed")
+              .where("c.project_id", "=", projectId),
+          ),
+        ]),
       ),
     )
     .limit(5)
     .execute();
   if (missing.length > 0) throw notUploaded(missing.map((m) => m.path));
+  const wrongSize = await trx
+    .selectFrom("draft_entries as de")
+    .innerJoin("blobs as b", "b.digest", "de.digest")
+    .select(["de.path", "de.size", "b.size as stored"])
+    .where("de.draft_id", "=", draftId)
+    .where("de.ref", "is", null)
+    .whereRef("de.size", "<>", "b.size")
+    .limit(1)
+    .executeTakeFirst();
+  if (wrongSize) throw sizeMismatch(wrongSize.path, wrongSize.size, wrongSize.stored);
   // Lock and refresh the referenced blob rows (see inlineContents) so GC cannot race the commit.
   await sql`update blobs set last_referenced_at = now()
     where digest in (select digest from draft_entries where draft_id = ${draftId} and ref is null)`.execute(
@@ -486,7 +539,25 @@ export function assertEntryShape(entry: ManifestEntry): void {
 function notUploaded(paths: readonly string[]): CairnError {
   return new CairnError(
     "INVALID_MANIFEST",
-    `The bytes of ${paths.map((p) => `"${p}"`).join(", ")} were not uploaded by this project's entity: call blobs.missing and upload what it lists before committing (the client does this for you).`,
+    `The bytes of ${paths.map((p) => `"${p}"`).join(", ")} were not uploaded by you (or by this project's entity, if you are a member): call blobs.missing and upload what it lists before committing (the client does this for you).`,
     { details: { paths } },
   );
+}
+
+function sizeMismatch(
+  path: string,
+  declared: number | null,
+  stored: number | string | null,
+): CairnError {
+  return new CairnError(
+    "INVALID_MANIFEST",
+    `Entry "${path}" declares ${declared} bytes, but its blob (which you uploaded or may read) has ${stored === null ? "another size" : Number(stored)}: send each file's real size.`,
+    { details: { path, declared, stored: stored === null ? null : Number(stored) } },
+  );
+}
+
+/** Refuses a file and a directory of the same path (INVALID_PATH naming both). */
+function assertNoConflicts(sorted: readonly ManifestEntry[]): void {
+  const checker = new PathConflictChecker();
+  for (const entry of sorted) checker.add(entry.path);
 }

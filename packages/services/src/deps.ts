@@ -1,5 +1,5 @@
 import type { BlobStore } from "@cairn/blobs";
-import type { JobPayloads } from "@cairn/core";
+import { DEFAULT_LIMITS, type JobPayloads, type Limits } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import type { JobRunner } from "@cairn/jobs";
 import type { Kysely } from "kysely";
@@ -37,6 +37,13 @@ export interface ServiceDeps {
    * revoking a key forgets it at once here, other processes honour the revocation within the TTL.
    */
   actorCache?: ActorCache;
+  /** Size limits (metadata, description, tags, anonymous bodies, list pages); defaults in core. */
+  limits?: Partial<Limits>;
+}
+
+/** The configured limits, defaults filled in. */
+export function limitsOf(deps: Pick<ServiceDeps, "limits">): Limits {
+  return { ...DEFAULT_LIMITS, ...deps.limits };
 }
 
 /** No-op logger used when none is given. */

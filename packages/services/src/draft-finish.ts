@@ -13,7 +13,7 @@ import type { JsonObject } from "@cairn/db";
 import { isPermanentFailure } from "@cairn/jobs";
 import type { Actor } from "./actor.js";
 import { assertMayMoveAliases, commitVersion } from "./commit-version.js";
-import { nowOf, type ServiceDeps } from "./deps.js";
+import { limitsOf, nowOf, type ServiceDeps } from "./deps.js";
 import { mergeUpsertRows } from "./draft-apply.js";
 import type { FinishInput } from "./draft-inputs.js";
 import { baseDb, type DraftDb, type DraftLifecycle, draftDb } from "./draft-schema.js";
@@ -188,6 +188,7 @@ async function commitDraft(
     runIds: await contributingRuns(trx, draftId, finishSeq, draft.finish_run_id),
     source: { kind: "draft", draftId },
     now: nowOf(deps),
+    limits: limitsOf(deps),
   });
   const version = await trx
     .selectFrom("versions")

@@ -91,7 +91,7 @@ export async function createDraftTestbed(
       await services.blobs.receiveUpload({
         digest,
         size: buffer.length,
-        entityId: actor.userId,
+        entityIds: [actor.userId],
         body: Readable.from([buffer]),
       });
       return { path, digest, size: buffer.length };

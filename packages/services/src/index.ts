@@ -36,7 +36,7 @@ export type * from "./projects-list.js";
 export type * from "./projects-service.js";
 export * from "./resolve-version.js";
 export type * from "./retention-expiry.js";
-export type * from "./retention-gc.js";
+export * from "./retention-gc.js";
 export type * from "./retention-service.js";
 export type * from "./retention-verify.js";
 export type * from "./runs-info.js";

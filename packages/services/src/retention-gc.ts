@@ -20,6 +20,23 @@ export interface BlobGcResult {
   blobsRepacked: number;
   /** Packed stores only: the compaction that reclaimed the deleted blobs' pack bytes. */
   compaction: CompactResult | null;
+  /** Temporary files and multipart directories left by killed writes, removed. */
+  temporariesRemoved: number;
+}
+
+/**
+ * Temporaries younger than this are never swept: a live upload (a multipart upload may take its
+ * session's whole hour) is always younger. Twice the upload-URL lifetime (3,600 s).
+ */
+export const TEMPORARY_MAX_AGE_MS = 2 * 3600 * 1000;
+
+/**
+ * Removes what killed writes left in the blob store's temporary area (see
+ * `BlobStore.sweepTemporary`), older than {@link TEMPORARY_MAX_AGE_MS}. Run at start-up and by GC.
+ */
+export async function sweepTemporaries(deps: Pick<ServiceDeps, "blobs" | "now">): Promise<number> {
+  const olderThan = new Date(nowOf(deps).getTime() - TEMPORARY_MAX_AGE_MS);
+  return (await deps.blobs.sweepTemporary?.(olderThan)) ?? 0;
 }
 
 /** Loose small blobs moved into packs per sweep, so one sweep of a huge old store stays bounded. */
@@ -63,8 +80,10 @@ export async function collectGarbage(
     orphansDeleted: 0,
     blobsRepacked: 0,
     compaction: null,
+    temporariesRemoved: 0,
   };
   result.sessionsExpired = await expireSessions(deps, now);
+  result.temporariesRemoved = await sweepTemporaries(deps);
 
   let after = "";
   for (;;) {

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { assertBlobDigest } from "@cairn/blobs";
 import { CairnError } from "@cairn/core";
-import { nowOf, type Services, verifyByteToken } from "@cairn/services";
+import { nowOf, type Services, tokenOwners, verifyByteToken } from "@cairn/services";
 import type { Logger } from "pino";
 import { handlePartRoute, parsePartPath } from "./blob-part-route.js";
 import { sendError, sendJson } from "./http-errors.js";
@@ -67,8 +67,9 @@ async function putBlob(
     op: "put",
     nowSeconds,
   });
-  const { e: entityId, s: size } = claims;
-  if (entityId === undefined || size === undefined || !Number.isSafeInteger(size) || size < 0) {
+  const owners = tokenOwners(claims);
+  const size = claims.s;
+  if (owners.length === 0 || size === undefined || !Number.isSafeInteger(size) || size < 0) {
     throw new CairnError(
       "UNAUTHORIZED",
       "This upload token names no owner or size: request a fresh upload URL from blobs.missing.",
@@ -80,8 +81,12 @@ async function putBlob(
   }
   // The declared size is also enforced while streaming (chunked bodies have no Content-Length),
   // so a client can never make the server write more than the token allows.
-  await services.deps.blobs.put(digest, capped(req, digest, size), { size });
-  await services.blobs.recordUpload({ digest, size, entityId });
+  await services.blobs.receiveUpload({
+    digest,
+    size,
+    entityIds: owners,
+    body: capped(req, digest, size),
+  });
   sendJson(res, 200, { ok: true, digest, size });
 }
 

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BUNDLE_MAX_BYTES, BUNDLE_MAX_HEADER_BYTES, CairnError } from "@cairn/core";
-import { BUNDLE_TOKEN_SUBJECT, nowOf, type Services, verifyByteToken } from "@cairn/services";
+import {
+  BUNDLE_TOKEN_SUBJECT,
+  nowOf,
+  type Services,
+  tokenOwners,
+  verifyByteToken,
+} from "@cairn/services";
 import { sendError, sendJson } from "./http-errors.js";
 
 /** The path of the bundle upload route. */
@@ -38,7 +44,8 @@ export async function handleBundleUpload(
     op: "put-bundle",
     nowSeconds,
   });
-  if (claims.e === undefined) {
+  const owners = tokenOwners(claims);
+  if (owners.length === 0) {
     throw new CairnError(
       "UNAUTHORIZED",
       "This bundle token names no owner: request a fresh upload URL from blobs.missing.",
@@ -47,7 +54,7 @@ export async function handleBundleUpload(
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge(declared);
   const result = await services.blobs.receiveBundle({
-    entityId: claims.e,
+    entityIds: owners,
     body: capped(req, MAX_BODY_BYTES),
   });
   sendJson(res, 200, { ok: true, blobs: result.blobs.length, bytes: result.bytes });

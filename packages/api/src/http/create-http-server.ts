@@ -3,6 +3,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Services } from "@cairn/services";
 import type { Logger } from "pino";
+import { runWithRequest } from "../request-context.js";
 import { BLOB_ROUTE_PREFIX, handleBlobRoute } from "./blob-routes.js";
 import { BUNDLE_DOWNLOAD_PATH, handleBundleDownload } from "./bundle-download-route.js";
 import { BUNDLE_UPLOAD_PATH, handleBundleUpload } from "./bundle-upload-route.js";
@@ -152,11 +153,15 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    // Every answer names its request id; a 500 quotes it so a user can report it and an operator
+    // can find the logged cause. Code deeper down (error maps) reads it from the request context.
+    const requestId = assignRequestId(req, res);
+    runWithRequest({ requestId }, () => handle(req, res, requestId));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, requestId: string): void => {
     const started = performance.now();
     let path = "(unparsed)";
-    // Every answer names its request id; a 500 quotes it so a user can report it and an operator
-    // can find the logged cause.
-    const requestId = assignRequestId(req, res);
     res.on("close", () => {
       // 499 (nginx's "client closed request"): the connection ended before a response was sent.
       const status = res.writableFinished ? res.statusCode : 499;

@@ -2,6 +2,8 @@ import type { ServerResponse } from "node:http";
 import { ERRORS, isCairnError } from "@cairn/core";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { toTrpcError } from "../error-map.js";
+import { currentRequestId } from "../request-context.js";
+import { storageFailureOf } from "../storage-errors.js";
 
 /** The JSON body of every non-tRPC error response: `{ error: { code, message, requestId? } }`. */
 export interface HttpErrorBody {
@@ -18,9 +20,12 @@ export function httpErrorOf(
   error: unknown,
   requestId?: string,
 ): { status: number; body: HttpErrorBody } {
-  if (isCairnError(error)) {
-    const status = ERRORS[error.code].httpStatus;
-    const body: HttpErrorBody = { error: { code: error.code, message: error.message } };
+  // Storage failures (ENOSPC, EACCES, bucket errors) are rewritten first: their own text may name
+  // paths or buckets, so the answer names the store, what to do and the request id instead.
+  const domain = storageFailureOf(error, requestId ?? currentRequestId()) ?? error;
+  if (isCairnError(domain)) {
+    const status = ERRORS[domain.code].httpStatus;
+    const body: HttpErrorBody = { error: { code: domain.code, message: domain.message } };
     if (status >= 500 && requestId) body.error.requestId = requestId;
     return { status, body };
   }

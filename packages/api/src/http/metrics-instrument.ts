@@ -30,6 +30,10 @@ export function instrumentServices(services: Services, metrics: CairnMetrics): S
         await blobs.recordUpload(input);
         metrics.countUpload("server", input.size);
       },
+      async receiveUpload(input) {
+        await blobs.receiveUpload(input);
+        metrics.countUpload("server", input.size);
+      },
       async receiveBundle(input) {
         const result = await blobs.receiveBundle(input);
         metrics.countUpload("server", result.bytes);

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Services } from "@cairn/services";
+import { limitsOf, type Services } from "@cairn/services";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import { toTrpcError } from "../error-map.js";
+import { currentRequestId } from "../request-context.js";
 import { appRouter } from "../root.js";
 import type { Context } from "../trpc.js";
 import { requestIdOf } from "./request-id.js";
@@ -39,12 +40,60 @@ export function createTrpcRoute(options: {
       }
     },
     onError({ error, path, type, ctx }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        const requestId = ctx?.requestId;
+      // Bugs and storage failures: the answer carries only the request id, the log the cause.
+      if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") {
+        const requestId = ctx?.requestId ?? currentRequestId();
         logger.error({ err: error.cause ?? error, requestId, path, type }, "tRPC procedure failed");
       }
     },
   });
   // Hot read queries skip the Fetch-API adapter; everything else (and every error) goes to tRPC.
-  return createFastQueryRoute({ services, trpc });
+  const route = createFastQueryRoute({ services, trpc });
+  const anonymousMax = limitsOf(services.deps).anonymousBodyBytes;
+  return (req, res) => {
+    if (req.method !== "POST" || !mayExceed(req, anonymousMax)) {
+      route(req, res);
+      return;
+    }
+    // A body over the anonymous limit is only read for a caller with a valid API key: checked
+    // before a byte of it is buffered, so anonymous floods cost the server nothing.
+    isSignedIn(services, req.headers.authorization).then((signedIn) => {
+      if (signedIn) route(req, res);
+      else refuseAnonymousBody(req, res, anonymousMax);
+    });
+  };
+}
+
+/** True when the request may carry more than `max` bytes (declared so, or chunked). */
+function mayExceed(req: IncomingMessage, max: number): boolean {
+  const declared = req.headers["content-length"];
+  if (declared === undefined) return req.headers["transfer-encoding"] !== undefined;
+  return Number(declared) > max;
+}
+
+async function isSignedIn(services: Services, authorization: string | undefined): Promise<boolean> {
+  if (!authorization) return false;
+  try {
+    return (await services.authenticate(authorization)) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function refuseAnonymousBody(req: IncomingMessage, res: ServerResponse, max: number): void {
+  const message = `Anonymous requests may send at most ${max} bytes (CAIRN_MAX_ANONYMOUS_BODY_BYTES); this one declares ${req.headers["content-length"] ?? "a chunked body"}: sign in with an API key for larger requests.`;
+  const body = JSON.stringify({
+    error: {
+      message,
+      code: -32013,
+      data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, domainCode: "PAYLOAD_TOO_LARGE" },
+    },
+  });
+  res.writeHead(413, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    connection: "close",
+  });
+  res.end(body);
+  req.resume();
 }

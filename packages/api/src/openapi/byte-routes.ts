@@ -30,7 +30,12 @@ const byteErrors = {
   "404": byteError("No such blob"),
   "413": byteError("Body larger than the token allows"),
   "422": byteError("The bytes do not hash to the digest (DIGEST_MISMATCH)"),
-  "503": byteError("An engine is unreachable; retry"),
+  "503": byteError(
+    "An engine or the blob store is unusable (STORAGE_UNAVAILABLE names the store and a request id); retry",
+  ),
+  "507": byteError(
+    "The blob store is full (STORAGE_FULL, with the request id the server logged the cause under)",
+  ),
 };
 const octets = { "application/octet-stream": { schema: { type: "string", format: "binary" } } };
 const bundleFormat =

@@ -70,7 +70,7 @@ function suite(kind: "pglite" | "postgres") {
     await services.blobs.receiveUpload({
       digest,
       size: content.length,
-      entityId: alice.userId,
+      entityIds: [alice.userId],
       body: Readable.from([Buffer.from(content)]),
     });
     return { path, digest, size: content.length };

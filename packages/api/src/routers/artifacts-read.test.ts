@@ -96,7 +96,7 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
     await world().services.blobs.receiveUpload({
       digest,
       size: bytes.length,
-      entityId: user.id,
+      entityIds: [user.id],
       body: Readable.from([bytes]),
     });
     await c.artifacts.log({

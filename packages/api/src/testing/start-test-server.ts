@@ -10,7 +10,7 @@ import {
   type PackIndex,
 } from "@cairn/blobs";
 import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
-import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
+import { JOB_PAYLOAD_SCHEMAS, type JobPayloads, type Limits } from "@cairn/core";
 import { createPackIndex, createTestDatabase } from "@cairn/db";
 import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
 import {
@@ -45,6 +45,10 @@ export interface TestServerOptions {
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** A fake clock for the services (TTL tests). */
   now?: () => Date;
+  /** Size limits (defaults: core's DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  /** Directory of the directory store (default: a fresh temp dir, removed on close). */
+  blobRoot?: string;
 }
 
 /** The directory of a temp-dir store, or the bucket and endpoint of the s3rver store. */
@@ -118,6 +122,7 @@ async function start(
     options.blobs ?? "fs",
     cleanups,
     packIndex,
+    options.blobRoot,
   );
   cleanups.push(async () => {
     if (isPackedStore(blobs)) await blobs.packs.close();
@@ -138,6 +143,7 @@ async function start(
     signingSecret,
     logger,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const host = createCairnHttpServer({ services, logger, server: node });
   cleanups.push(() => host.shutdown({ timeoutMs: 2_000 }));
@@ -176,10 +182,11 @@ async function testBlobStore(
   kind: "fs" | "s3",
   cleanups: Array<() => Promise<unknown>>,
   packIndex: PackIndex | undefined,
+  blobRoot?: string,
 ): Promise<{ store: BlobStore; location: TestBlobLocation }> {
   if (kind === "fs") {
-    const root = await mkdtemp(join(tmpdir(), "cairn-test-blobs-"));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const root = blobRoot ?? (await mkdtemp(join(tmpdir(), "cairn-test-blobs-")));
+    if (blobRoot === undefined) cleanups.push(() => rm(root, { recursive: true, force: true }));
     return {
       store: createFsBlobStore({ root, ...(packIndex ? { packIndex } : {}) }),
       location: { kind: "fs", root },

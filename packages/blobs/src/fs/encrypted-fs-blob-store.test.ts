@@ -61,7 +61,11 @@ describe("fs encryption at rest", () => {
     expect(onDisk.subarray(0, 8).toString()).toBe("CAIRNENC");
     const records = Math.ceil(bytes.length / (64 * 1024));
     expect(onDisk.length).toBe(HEADER_SIZE + bytes.length + records * 16);
+    // Storing content already stored writes and discards it: the stored file stays as it was.
+    await store.put(digest, bytes);
+    expect((await readFile(blobFile(root, digest))).equals(onDisk)).toBe(true);
     // Two encryptions of the same bytes differ (fresh per-file nonce), and both decrypt.
+    await store.delete(digest);
     await store.put(digest, bytes);
     expect((await readFile(blobFile(root, digest))).equals(onDisk)).toBe(false);
     expect((await readAll(await store.get(digest))).equals(bytes)).toBe(true);

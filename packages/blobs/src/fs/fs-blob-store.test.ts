@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -119,6 +119,53 @@ describe("fs blob store layout", () => {
       await expect(store.put(randomBlob(1).digest, strings())).rejects.toMatchObject({
         code: "INVALID_INPUT",
       });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("writes and fsyncs content already stored, then discards it (no overwrite, nothing left in tmp/)", async () => {
+    const root = await mkdtemp(join(tmpdir(), "cairn-blobs-"));
+    try {
+      const store = createFsBlobStore({ root });
+      const { bytes, digest } = randomBlob(70_000);
+      await store.put(digest, bytes);
+      const path = join(root, digest.slice(0, 2), digest.slice(2, 4), digest);
+      const before = await stat(path);
+      expect(await store.put(digest, bytes)).toEqual({ size: bytes.length });
+      const after = await stat(path);
+      expect(after.ino).toBe(before.ino);
+      expect(after.mode & 0o777).toBe(0o600);
+      expect(await readdir(join(root, "tmp"))).toEqual([]);
+      // Wrong bytes for a stored digest are refused and never touch the good copy.
+      await expect(store.put(digest, randomBlob(70_000).bytes)).rejects.toMatchObject({
+        code: "DIGEST_MISMATCH",
+      });
+      expect((await stat(path)).ino).toBe(before.ino);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("sweeps temporaries older than the cutoff and keeps younger ones", async () => {
+    const root = await mkdtemp(join(tmpdir(), "cairn-blobs-"));
+    try {
+      const store = createFsBlobStore({ root });
+      await store.put(randomBlob(10).digest, randomBlob(10).bytes).catch(() => {});
+      const tmp = join(root, "tmp");
+      const upload = await store.createUnsignedMultipart(
+        randomBlob(1).digest,
+        6 * 1024 * 1024,
+        5 * 1024 * 1024,
+      );
+      await writeFile(join(tmp, "killed"), "x");
+      const old = new Date(Date.now() - 3 * 3600_000);
+      await utimes(join(tmp, "killed"), old, old);
+      await utimes(join(tmp, "multipart", upload!.uploadId), old, old);
+      await writeFile(join(tmp, "live"), "y");
+      expect(await store.sweepTemporary?.(new Date(Date.now() - 3600_000))).toBe(2);
+      expect((await readdir(tmp)).sort()).toEqual(["live", "multipart"]);
+      expect(await readdir(join(tmp, "multipart"))).toEqual([]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -20,6 +20,7 @@ import type {
 import { createDirSyncer } from "./dir-sync.js";
 import { createFsMultipart } from "./fs-multipart.js";
 import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
+import { DIR_MODE, FILE_MODE, sweepTmpDir } from "./fs-tmp.js";
 import { encryptStream, type MasterKey, plaintextSize, prepareMasterKey } from "./record-cipher.js";
 
 /** Options of {@link createFsBlobStore}. */
@@ -105,7 +106,7 @@ function createLooseFsBlobStore(options: FsBlobStoreOptions): {
   /** `mkdir -p` once per directory; true when this call created it. */
   const ensureDir = async (dir: string, force = false): Promise<boolean> => {
     if (!force && knownDirs.has(dir)) return false;
-    const created = await mkdir(dir, { recursive: true });
+    const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
     knownDirs.add(dir);
     return created !== undefined;
   };
@@ -174,7 +175,7 @@ function createLooseFsBlobStore(options: FsBlobStoreOptions): {
       if (putOptions.size !== undefined) assertByteCount(putOptions.size, "The declared blob size");
       await ensureDir(tmpDir);
       const tmpPath = join(tmpDir, randomUUID());
-      const handle = await retryOnMissingDir(tmpDir, () => open(tmpPath, "wx"));
+      const handle = await retryOnMissingDir(tmpDir, () => open(tmpPath, "wx", FILE_MODE));
       let fileOpen = true;
       try {
         const state: HashState = { size: 0, actual: undefined };
@@ -185,6 +186,12 @@ function createLooseFsBlobStore(options: FsBlobStoreOptions): {
         await handle.sync();
         fileOpen = false;
         await handle.close();
+        // Equal work (no timing oracle): content already stored was written and fsynced like a
+        // fresh upload, and is now discarded instead of renamed over the good copy.
+        if (await exists(target)) {
+          await rm(tmpPath, { force: true });
+          return { size: state.size };
+        }
         const created = await ensureDir(dirname(target));
         await retryOnMissingDir(dirname(target), () => rename(tmpPath, target));
         await fsyncDir(dirname(target));
@@ -239,9 +246,20 @@ function createLooseFsBlobStore(options: FsBlobStoreOptions): {
     completeMultipart: (digest, uploadId, parts) =>
       multipart.completeMultipart(digest, uploadId, parts),
     abortMultipart: (digest, uploadId) => multipart.abortMultipart(digest, uploadId),
+    sweepTemporary: (olderThan) => sweepTmpDir(tmpDir, olderThan),
   };
   const multipart = createFsMultipart({ tmpDir, master, fsyncDir, put: store.put });
   return { store, master, fsyncDir };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 async function readdirOrEmpty(path: string): Promise<string[]> {

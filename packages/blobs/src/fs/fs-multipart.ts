@@ -8,6 +8,7 @@ import { planParts } from "../s3/multipart.js";
 import type { BlobBody, CompletedPart, PutOptions, UnsignedMultipartUpload } from "../types.js";
 import type { DirSyncer } from "./dir-sync.js";
 import { countRecords, decryptRange, openEncrypted, plainRange } from "./fs-read.js";
+import { DIR_MODE, FILE_MODE } from "./fs-tmp.js";
 import { encryptStream, type MasterKey, plaintextSize } from "./record-cipher.js";
 
 /** What the directory store lends its multipart uploads. */
@@ -97,7 +98,7 @@ export function createFsMultipart(deps: FsMultipartDeps) {
     nameOf: () => string,
   ): Promise<void> {
     const tmpPath = join(dir, `${randomUUID()}.tmp`);
-    const handle = await open(tmpPath, "wx");
+    const handle = await open(tmpPath, "wx", FILE_MODE);
     let fileOpen = true;
     try {
       for await (const chunk of master ? encryptStream(master, source) : source) {
@@ -152,13 +153,13 @@ export function createFsMultipart(deps: FsMultipartDeps) {
       const parts = planParts(size, partSize);
       const uploadId = randomUUID();
       const dir = dirOf(digest, uploadId);
-      const created = await mkdir(dir, { recursive: true });
+      const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
       // The new directory must itself be a durable entry, or a crash could lose the whole upload.
       await fsyncDir(uploadsDir);
       if (created !== undefined && created !== dir) await fsyncDir(deps.tmpDir);
       const manifest: UploadManifest = { digest, size, partSize };
       const tmpPath = join(dir, `${MANIFEST}.tmp`);
-      const handle = await open(tmpPath, "wx");
+      const handle = await open(tmpPath, "wx", FILE_MODE);
       try {
         await writeAll(handle, Buffer.from(JSON.stringify(manifest)));
         await handle.sync();

@@ -17,6 +17,10 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { CairnError } from "@cairn/core";
 
+/** Cache directories: private to the user (other local users list nothing). */
+const CACHE_DIR_MODE = 0o700;
+/** Cached blobs: read-only and private (a hard-linked download cannot change the cached copy). */
+const CACHE_FILE_MODE = 0o400;
 /** Totals of a {@link BlobCache}. */
 export interface BlobCacheStats {
   blobs: number;
@@ -136,7 +140,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
   const madeDirs = new Set<string>();
   const ensureDir = async (dir: string): Promise<void> => {
     if (madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: CACHE_DIR_MODE });
     madeDirs.add(dir);
   };
 
@@ -151,8 +155,8 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
     const actual = createHash("sha256").update(bytes).digest("hex");
     if (actual !== digest) throw mismatch(digest, actual);
     try {
-      // Created read-only (the descriptor still writes): no separate chmod.
-      const handle = await open(tmp, "wx", 0o444);
+      // Created read-only and private (the descriptor still writes): no separate chmod.
+      const handle = await open(tmp, "wx", CACHE_FILE_MODE);
       try {
         await handle.writeFile(bytes);
         await handle.sync();
@@ -235,7 +239,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
         if (maxBytes !== null) await prune({ maxBytes });
         return dest;
       }
-      await mkdir(tmpDir, { recursive: true });
+      await mkdir(tmpDir, { recursive: true, mode: CACHE_DIR_MODE });
       const hash = createHash("sha256");
       try {
         await pipeline(
@@ -250,8 +254,8 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
         );
         const actual = hash.digest("hex");
         if (actual !== digest) throw mismatch(digest, actual);
-        await chmod(tmp, 0o444);
-        await mkdir(dirname(dest), { recursive: true });
+        await chmod(tmp, CACHE_FILE_MODE);
+        await mkdir(dirname(dest), { recursive: true, mode: CACHE_DIR_MODE });
         await rename(tmp, dest);
       } catch (err) {
         await rm(tmp, { force: true });
@@ -299,7 +303,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
         if (!LINK_IMPOSSIBLE.has((err as { code?: string }).code ?? "")) throw err;
         await copyFile(src, tmp);
         // A copy is the user's own file: writable, unlike the read-only blob it came from.
-        await chmod(tmp, 0o644);
+        await chmod(tmp, 0o600);
         how = "copy";
       }
       try {

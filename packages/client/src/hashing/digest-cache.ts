@@ -86,10 +86,10 @@ export class DigestCache {
     for (const [path, r] of this.#records) {
       lines.push(JSON.stringify([path, r.size, r.mtimeMs, r.ino, r.digest]));
     }
-    await mkdir(dirname(this.#file), { recursive: true });
+    await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 });
     const tmp = `${this.#file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await writeFile(tmp, `${lines.join("\n")}\n`);
+      await writeFile(tmp, `${lines.join("\n")}\n`, { mode: 0o600 });
       await rename(tmp, this.#file);
     } catch (err) {
       await rm(tmp, { force: true });

@@ -4,6 +4,7 @@ import { CairnError, type ExtraValue, type ManifestEntry, normalizeEntryPath } f
 import { Artifact } from "../artifact/artifact.js";
 import type { ProgressListener } from "../progress.js";
 import { type DownloadStats, downloadEntries, type VersionSelector } from "../transfer/download.js";
+import { assertSafeEntryPaths, destinationOf } from "../transfer/safe-paths.js";
 import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
 import { readEntryBytes } from "./version-reads.js";
@@ -158,7 +159,7 @@ export class LoggedArtifact extends Artifact {
       async download(opts = {}) {
         const root = resolve(opts.root ?? defaultRoot());
         await downloadEntries(ctx, selector, [entry], root, { skipCache: opts.skipCache });
-        return join(root, ...entry.path.split("/"));
+        return destinationOf(root, entry.path);
       },
     };
   }
@@ -174,16 +175,15 @@ export class LoggedArtifact extends Artifact {
     const dir = resolve(root);
     const problems: VerifyProblem[] = [];
     const entries = this.manifest.entries;
+    assertSafeEntryPaths(entries);
     const stored = entries.filter((e) => e.ref === undefined);
     const present: ManifestEntry[] = [];
     for (const e of stored) {
-      const s = await stat(join(dir, ...e.path.split("/"))).catch(() => undefined);
+      const s = await stat(destinationOf(dir, e.path)).catch(() => undefined);
       if (!s?.isFile()) problems.push({ path: e.path, problem: "missing" });
       else present.push(e);
     }
-    const hashed = await this.#ctx.hasher.hashFiles(
-      present.map((e) => join(dir, ...e.path.split("/"))),
-    );
+    const hashed = await this.#ctx.hasher.hashFiles(present.map((e) => destinationOf(dir, e.path)));
     present.forEach((e, i) => {
       if (hashed[i]!.digest !== e.digest) {
         problems.push({
@@ -207,17 +207,28 @@ export class LoggedArtifact extends Artifact {
     return { ok: problems.length === 0, problems };
   }
 
-  /** Saves edits of description, metadata, aliases, tags and TTL (`artifacts.update`). */
+  /**
+   * Saves edits of description, metadata, aliases, tags and TTL (`artifacts.update`), sending only
+   * the fields that changed since the version was loaded or last saved: resending an unchanged TTL
+   * would ask for the delete permission a non-member of an open project does not have.
+   */
   async save(): Promise<this> {
+    const before = this.info;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const changes = {
+      ...((this.description ?? null) !== (before.description ?? null)
+        ? { description: this.description }
+        : {}),
+      ...(same(this.metadata, before.metadata)
+        ? {}
+        : { metadata: wireJson(this.metadata, "metadata") }),
+      ...(same(this.aliases, before.aliases) ? {} : { aliases: this.aliases }),
+      ...(same(this.tags, before.tags) ? {} : { tags: this.tags }),
+      ...(this.ttl === before.ttl ? {} : { ttl: this.ttl }),
+    };
+    if (Object.keys(changes).length === 0) return this;
     const info = await this.#ctx.call((t) =>
-      t.artifacts.update.mutate({
-        ...this.#selector(),
-        description: this.description,
-        metadata: wireJson(this.metadata, "metadata"),
-        aliases: this.aliases,
-        tags: this.tags,
-        ttl: this.ttl,
-      }),
+      t.artifacts.update.mutate({ ...this.#selector(), ...changes }),
     );
     this.#refresh(info);
     return this;

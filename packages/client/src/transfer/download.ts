@@ -10,6 +10,7 @@ import { withRetry } from "../transport/retry.js";
 import { isRetryableTransfer, transferError } from "./byte-requests.js";
 import { BUNDLE_BLOB_MAX, type BundleDownloadTarget, downloadBundles } from "./download-bundles.js";
 import { chunk, mapWithConcurrency } from "./pool.js";
+import { assertSafeEntryPaths, destinationOf } from "./safe-paths.js";
 
 /** Which version the files belong to (file URLs are only served for that version's entries). */
 export interface VersionSelector {
@@ -63,9 +64,10 @@ export async function downloadEntries(
   options: DownloadEntriesOptions = {},
 ): Promise<DownloadStats> {
   const stats: DownloadStats = { present: 0, fromCache: 0, fetched: 0, references: 0 };
+  assertSafeEntryPaths(entries);
   const stored = entries.filter((e) => e.ref === undefined);
   const references = entries.filter((e) => e.ref !== undefined);
-  const destOf = (e: ManifestEntry): string => join(root, ...e.path.split("/"));
+  const destOf = (e: ManifestEntry): string => destinationOf(root, e.path);
 
   // 1. What is already in place: same size first (cheap, no hashing of absent files), then the
   // digest (cached by mtime).

@@ -65,7 +65,7 @@ export async function createTestServices(
       await services.blobs.receiveUpload({
         digest,
         size: buffer.length,
-        entityId,
+        entityIds: [entityId],
         body: Readable.from([buffer]),
       });
       return { digest, size: buffer.length };
