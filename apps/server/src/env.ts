@@ -1,10 +1,26 @@
-import { CairnError } from "@cairn/core";
+import { CairnError, parseDuration } from "@cairn/core";
 import { z } from "zod";
 
 const bool = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
   .transform((v) => v === "true" || v === "1");
+/** A duration such as `30s`, `5m`, `1h` (core's `parseDuration`), read as milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: error instanceof Error ? error.message : String(error),
+        });
+        return z.NEVER;
+      }
+    });
 
 /**
  * Every environment variable the server reads, parsed once here and nowhere else. The worker app
@@ -52,6 +68,10 @@ export const serverEnvSchema = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
   CAIRN_BLOB_GC_GRACE: z.string().default("1h"),
+  /** How often this server's in-process jobs sweep expired versions (a version outlives its TTL by at most this). */
+  CAIRN_TTL_EXPIRY_INTERVAL: duration("1m"),
+  /** How often this server's in-process jobs collect unreferenced blobs. */
+  CAIRN_BLOB_GC_INTERVAL: duration("1h"),
   CAIRN_WEB_DIR: z.string().optional(),
   /** Name of the site admin created on the first start (an empty database). */
   CAIRN_ADMIN_NAME: z.string().default("admin"),

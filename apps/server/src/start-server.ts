@@ -34,11 +34,6 @@ import {
 } from "./config.js";
 import type { ServerEnv } from "./env.js";
 
-/** Expired versions are swept this often (a version outlives its TTL by at most this). */
-const TTL_SWEEP_EVERY_MS = 60_000;
-/** Unreferenced blobs are collected this often. */
-const BLOB_GC_EVERY_MS = 60 * 60_000;
-
 /** Options of {@link startServer} beyond the environment (tests inject these). */
 export interface StartServerOptions {
   /** Default: pino at `CAIRN_LOG_LEVEL` on stdout. */
@@ -199,8 +194,8 @@ async function startWorkers(
   metrics: CairnMetrics,
 ): Promise<void> {
   await jobs.startWorkers(instrumentProcessors(createProcessors(services), metrics));
-  await jobs.schedule("ttl-expiry", TTL_SWEEP_EVERY_MS, {});
-  await jobs.schedule("blob-gc", BLOB_GC_EVERY_MS, {
+  await jobs.schedule("ttl-expiry", env.CAIRN_TTL_EXPIRY_INTERVAL, {});
+  await jobs.schedule("blob-gc", env.CAIRN_BLOB_GC_INTERVAL, {
     graceMs: parseDuration(env.CAIRN_BLOB_GC_GRACE),
   });
 }

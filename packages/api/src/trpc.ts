@@ -2,6 +2,7 @@ import type { Actor, Services } from "@cairn/services";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import { toTrpcError } from "./error-map.js";
+import { describeValidationError } from "./validation-message.js";
 
 /** Per-request context: the composed services and who is calling (null = anonymous). */
 export interface Context {
@@ -10,8 +11,21 @@ export interface Context {
 }
 
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, path }) {
     const cause = error.cause;
+    // Input validation failures read as sentences (field, rule, fix), never as zod's issue dump.
+    if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
+      return {
+        ...shape,
+        message: describeValidationError(cause, path),
+        data: {
+          ...shape.data,
+          stack: undefined,
+          domainCode: "INVALID_INPUT",
+          zodError: z.flattenError(cause),
+        },
+      };
+    }
     const domainCode =
       cause &&
       typeof cause === "object" &&

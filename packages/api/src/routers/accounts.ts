@@ -14,6 +14,14 @@ export const accountsRouter = router({
     .input(z.object({ name: entityName }))
     .mutation(({ ctx, input }) => ctx.services.accounts.createUser(ctx.actor, input)),
 
+  listUsers: authedProcedure.query(({ ctx }) => ctx.services.accounts.listUsers(ctx.actor)),
+
+  setUserDisabled: authedProcedure
+    .input(z.object({ user: entityName, disabled: z.boolean() }))
+    .mutation(({ ctx, input }) => ctx.services.accounts.setUserDisabled(ctx.actor, input)),
+
+  listTeams: authedProcedure.query(({ ctx }) => ctx.services.accounts.listTeams(ctx.actor)),
+
   createTeam: authedProcedure
     .input(z.object({ name: entityName }))
     .mutation(({ ctx, input }) => ctx.services.accounts.createTeam(ctx.actor, input)),

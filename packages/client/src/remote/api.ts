@@ -114,6 +114,59 @@ export class Api {
     );
   }
 
+  /** Creates a user and its first API key, shown this once (site admins only). */
+  createUser(name: string): Promise<RouterOutputs["accounts"]["createUser"]> {
+    return this.#ctx.call((t) => t.accounts.createUser.mutate({ name }));
+  }
+
+  /** Every user, with `disabledAt` (site admins only). */
+  users(): Promise<RouterOutputs["accounts"]["listUsers"]> {
+    return this.#ctx.call((t) => t.accounts.listUsers.query());
+  }
+
+  /** Disables a user: its API keys are refused from now on (site admins only). */
+  disableUser(name: string): Promise<RouterOutputs["accounts"]["setUserDisabled"]> {
+    return this.#ctx.call((t) => t.accounts.setUserDisabled.mutate({ user: name, disabled: true }));
+  }
+
+  /** Re-enables a disabled user (site admins only). */
+  enableUser(name: string): Promise<RouterOutputs["accounts"]["setUserDisabled"]> {
+    return this.#ctx.call((t) =>
+      t.accounts.setUserDisabled.mutate({ user: name, disabled: false }),
+    );
+  }
+
+  /** Creates a team; the caller becomes its first admin. */
+  createTeam(name: string): Promise<RouterOutputs["accounts"]["createTeam"]> {
+    return this.#ctx.call((t) => t.accounts.createTeam.mutate({ name }));
+  }
+
+  /** Teams the caller belongs to (site admins: every team). */
+  teams(): Promise<RouterOutputs["accounts"]["listTeams"]> {
+    return this.#ctx.call((t) => t.accounts.listTeams.query());
+  }
+
+  /** Adds a user to a team, or changes their role (team admins only). */
+  addTeamMember(
+    team: string,
+    user: string,
+    options: { role?: "member" | "admin" } = {},
+  ): Promise<RouterOutputs["accounts"]["setMember"]> {
+    return this.#ctx.call((t) =>
+      t.accounts.setMember.mutate({ team, user, role: options.role ?? "member" }),
+    );
+  }
+
+  /** Removes a user from a team (team admins only; a team keeps at least one admin). */
+  removeTeamMember(team: string, user: string): Promise<RouterOutputs["accounts"]["removeMember"]> {
+    return this.#ctx.call((t) => t.accounts.removeMember.mutate({ team, user }));
+  }
+
+  /** A team's members (team admins only). */
+  teamMembers(team: string): Promise<RouterOutputs["accounts"]["listMembers"]> {
+    return this.#ctx.call((t) => t.accounts.listMembers.query({ team }));
+  }
+
   async #project(where: {
     entity?: string | undefined;
     project?: string | undefined;
