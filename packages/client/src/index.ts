@@ -19,6 +19,9 @@ export {
   type BlobSource,
   createBlobCache,
 } from "./cache/blob-cache.js";
+export { ArtifactManifest } from "./artifact/manifest-view.js";
+export type { LogCodeOptions } from "./remote/code-artifacts.js";
+export { type EntryFilter, globToRegExp } from "./transfer/entry-filter.js";
 export { type CacheDirEnv, resolveCacheDir } from "./cache/cache-dir.js";
 export { Cairn, type CairnOptions, type InitOptions } from "./cairn.js";
 export {

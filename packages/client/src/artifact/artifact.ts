@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
+import { type ArtifactManifest, manifestView } from "./manifest-view.js";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
@@ -152,16 +153,15 @@ export class Artifact {
    * The manifest. For a draft, available after {@link resolveEntries} and until the next change
    * (DRAFT_NOT_READY otherwise: the digests of files are not known before hashing).
    */
-  get manifest(): { entries: readonly ManifestEntry[]; digest: string } {
-    if (this.#logged)
-      return { entries: this.#logged.version.entries, digest: this.#logged.version.digest };
+  get manifest(): ArtifactManifest {
+    if (this.#logged) return manifestView(this.#logged.version.entries, this.#logged.version.digest);
     if (!this.#resolved) {
       throw new CairnError(
         "DRAFT_NOT_READY",
         `The manifest of the draft "${this.name}" is not computed yet (or changed since): await artifact.resolveEntries() first.`,
       );
     }
-    return { entries: this.#resolved.entries, digest: this.#resolved.digest };
+    return manifestView(this.#resolved.entries, this.#resolved.digest);
   }
 
   /** The local file whose bytes a stored entry of the resolved draft holds (for upload). */

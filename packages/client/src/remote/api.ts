@@ -38,11 +38,15 @@ export class Api {
     this.#ctx = ctx;
   }
 
-  /** The version `ref` names (`name:alias`, `project/name:vN`, `entity/project/name:alias`). */
-  async artifact(ref: string): Promise<LoggedArtifact> {
+  /**
+   * The version `ref` names (`name:alias`, `project/name:vN`, `entity/project/name:alias`).
+   * `{ manifest: false }` skips fetching its entry list (one request per 10,000 entries): for a
+   * partial `download({ prefix, include })` of a large version; `loadManifest()` fetches it later.
+   */
+  async artifact(ref: string, options: { manifest?: boolean } = {}): Promise<LoggedArtifact> {
     const selector = await this.#selector(ref);
     const info = await this.#ctx.call((t) => t.artifacts.get.query(selector));
-    return loadLoggedArtifact(this.#ctx, info);
+    return loadLoggedArtifact(this.#ctx, info, options);
   }
 
   /** Runs of a project, filtered and sorted (e.g. the best of a sweep by `-summary.val_acc`). */

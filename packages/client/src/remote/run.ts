@@ -15,6 +15,7 @@ import {
   waitForDraft,
 } from "./commit.js";
 import type { ClientContext } from "./context.js";
+import { codeArtifactOfTree, type LogCodeOptions } from "./code-artifacts.js";
 import { loadLoggedArtifact } from "./load-version.js";
 import { LogHandle, type LogResult } from "./log-handle.js";
 import { LoggedArtifact } from "./logged-artifact.js";
@@ -67,6 +68,9 @@ export class Run {
   }
   get project(): string {
     return this.info.project;
+  }
+  get jobType(): string | null {
+    return this.info.jobType;
   }
   get group(): string | null {
     return this.info.group;
@@ -207,6 +211,16 @@ export class Run {
       ttl: options.ttl,
     });
     return loadLoggedArtifact(this.#ctx, await waitForDraft(this.#ctx, draftId));
+  }
+
+  /**
+   * Logs the source files below `root` (default the working directory) as a `code` artifact that
+   * this run logged and used (W&B's `run.log_code`): `include`/`exclude` globs pick the files
+   * (default: `.py`, `.ts`, `.js`… files, without `node_modules`, `.git`, virtualenvs). Unchanged
+   * code resolves to the existing version.
+   */
+  async logCode(root = ".", options: LogCodeOptions = {}): Promise<LoggedArtifact> {
+    return this.useArtifact(codeArtifactOfTree(root, options));
   }
 
   /** Versions this run logged. */
