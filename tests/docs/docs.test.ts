@@ -46,7 +46,10 @@ function prelude(code: string): string {
     lines.push("const cairn = new Cairn();");
   }
   for (const name of ["i", "rank"]) {
-    if (new RegExp(`\\b${name}\\b`).test(code) && !new RegExp(`\\b(const|let) ${name}\\b`).test(code)) {
+    if (
+      new RegExp(`\\b${name}\\b`).test(code) &&
+      !new RegExp(`\\b(const|let) ${name}\\b`).test(code)
+    ) {
       lines.push(`const ${name} = 0;`);
     }
   }
@@ -76,7 +79,11 @@ describe("the README examples, verbatim, against a freshly started embedded serv
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "cairn-docs-server-"));
     server = await startServer(
-      serverEnvSchema.parse({ CAIRN_DATA_DIR: dataDir, CAIRN_PORT: "0", CAIRN_LOG_LEVEL: "silent" }),
+      serverEnvSchema.parse({
+        CAIRN_DATA_DIR: dataDir,
+        CAIRN_PORT: "0",
+        CAIRN_LOG_LEVEL: "silent",
+      }),
       { out: { write: () => true } },
     );
     // `s3://my-bucket/raw` of the README: a bucket on a local S3 server, reached through the

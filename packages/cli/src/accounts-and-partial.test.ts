@@ -76,7 +76,14 @@ describe("cairn users, teams and partial get (built CLI, embedded engines)", () 
     expect(readdirSync(join(dir, "only-png"))).toEqual(["images"]);
     expect(readdirSync(join(dir, "only-png/images/a"))).toEqual(["x.png"]);
     expect(readdirSync(join(dir, "only-png/images/b"))).toEqual(["z.png"]);
-    const prefixed = await h.cairn(["get", "photos:v0", "--root", "only-a", "--prefix", "images/a/"]);
+    const prefixed = await h.cairn([
+      "get",
+      "photos:v0",
+      "--root",
+      "only-a",
+      "--prefix",
+      "images/a/",
+    ]);
     expect(prefixed.code).toBe(0);
     expect(readdirSync(join(dir, "only-a/images/a")).sort()).toEqual(["x.png", "y.jpg"]);
     expect(readFileSync(join(dir, "only-a/images/a/x.png"), "utf8")).toBe("x");

@@ -2,7 +2,12 @@ import { isCairnError, validateEntityName, validateProjectName } from "@cairn/co
 import type { Database } from "@cairn/db";
 import type { Kysely } from "kysely";
 import type { Actor } from "./actor.js";
-import { type AccessibleProject, type ProjectRef, resolveProject, roleIn } from "./project-access.js";
+import {
+  type AccessibleProject,
+  type ProjectRef,
+  resolveProject,
+  roleIn,
+} from "./project-access.js";
 
 /**
  * Resolves a project to write to, creating it on first use as W&B does: when the project does not

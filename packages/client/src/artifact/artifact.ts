@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
-import { type ArtifactManifest, manifestView } from "./manifest-view.js";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
@@ -22,6 +21,7 @@ import {
   tableEntryPath,
 } from "../tables/table-file.js";
 import { DraftContents } from "./draft-contents.js";
+import { type ArtifactManifest, manifestView } from "./manifest-view.js";
 import { type ArtifactFileWriter, createFileWriter } from "./new-file-writer.js";
 import { type ResolvedDraft, type ResolveEntriesOptions, resolveDraft } from "./resolve-draft.js";
 
@@ -154,7 +154,8 @@ export class Artifact {
    * (DRAFT_NOT_READY otherwise: the digests of files are not known before hashing).
    */
   get manifest(): ArtifactManifest {
-    if (this.#logged) return manifestView(this.#logged.version.entries, this.#logged.version.digest);
+    if (this.#logged)
+      return manifestView(this.#logged.version.entries, this.#logged.version.digest);
     if (!this.#resolved) {
       throw new CairnError(
         "DRAFT_NOT_READY",

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { expect, it } from "vitest";
-import { Artifact, Cairn } from "../index.js";
+import { Artifact, type Cairn } from "../index.js";
 import { describeE2E } from "./harness.test-helpers.js";
 
 /** Every error the promise rejects with, for message assertions. */
@@ -61,7 +61,9 @@ await describeE2E("a newcomer's first hour (seeds)", (env) => {
 
     const missing = await failure(cairn.init({ id: "never-started", resume: "allow" }));
     expect(isCairnError(missing, "INVALID_INPUT")).toBe(true);
-    expect(missing.message).toMatch(/never-started does not exist.*needs a jobType.*pass \{ jobType \}/);
+    expect(missing.message).toMatch(
+      /never-started does not exist.*needs a jobType.*pass \{ jobType \}/,
+    );
     const fresh = await failure(cairn.init({}));
     expect(fresh.message).toMatch(/A new run needs a jobType/);
   });

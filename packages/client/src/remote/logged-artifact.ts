@@ -161,16 +161,10 @@ export class LoggedArtifact extends Artifact {
         : await fetchManifest(this.#ctx, this.#selector(), { prefix });
       entries = candidates.filter((e) => matches(e.path));
     } else entries = (await this.loadManifest()).entries;
-    this.lastDownload = await downloadEntries(
-      this.#ctx,
-      this.#selector(),
-      entries,
-      root,
-      {
-        skipCache: options.skipCache,
-        onProgress: options.onProgress,
-      },
-    );
+    this.lastDownload = await downloadEntries(this.#ctx, this.#selector(), entries, root, {
+      skipCache: options.skipCache,
+      onProgress: options.onProgress,
+    });
     return root;
   }
 

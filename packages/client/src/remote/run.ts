@@ -3,6 +3,7 @@ import type { Artifact } from "../artifact/artifact.js";
 import type { ProgressListener } from "../progress.js";
 import { type UploadCandidate, type UploadStats, uploadMissing } from "../transfer/upload.js";
 import type { ProjectRef, RunInfo } from "../transport/router-types.js";
+import { codeArtifactOfTree, type LogCodeOptions } from "./code-artifacts.js";
 import {
   type CommitFields,
   commitVersion,
@@ -15,7 +16,6 @@ import {
   waitForDraft,
 } from "./commit.js";
 import type { ClientContext } from "./context.js";
-import { codeArtifactOfTree, type LogCodeOptions } from "./code-artifacts.js";
 import { loadLoggedArtifact } from "./load-version.js";
 import { LogHandle, type LogResult } from "./log-handle.js";
 import { LoggedArtifact } from "./logged-artifact.js";

@@ -39,7 +39,10 @@ export function globToRegExp(glob: string): RegExp {
           `The pattern ${JSON.stringify(glob)} opens a [class] it never closes: add "]".`,
         );
       }
-      const body = glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
+      const body = glob
+        .slice(i + 1, end)
+        .replace(/^!/, "^")
+        .replace(/\\/g, "\\\\");
       re += `[${body}]`;
       i = end;
     } else if (c === "{") {
@@ -88,7 +91,9 @@ export function serverPrefixOf(filter: EntryFilter): string {
 
 /** True when the filter selects anything less than the whole version. */
 export function isPartial(filter: EntryFilter): boolean {
-  return Boolean(filter.prefix) || (filter.include?.length ?? 0) > 0 || (filter.exclude?.length ?? 0) > 0;
+  return (
+    Boolean(filter.prefix) || (filter.include?.length ?? 0) > 0 || (filter.exclude?.length ?? 0) > 0
+  );
 }
 
 /** A predicate over entry paths for `filter`. */
