@@ -192,9 +192,12 @@ describe("the README examples, verbatim, against a freshly started embedded serv
       XDG_CONFIG_HOME: join(home, ".config"),
       CAIRN_CACHE_DIR: join(dir, "cache"),
       CAIRN_KEY: server.adminApiKey ?? "",
+      CAIRN_API_KEY: server.adminApiKey ?? "",
       AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 ?? "",
     };
-    for (const raw of block.code.split("\n")) {
+    // A line ending in "\" continues on the next, as the shell reads it.
+    const commands = block.code.replace(/\\\n/g, " ").split("\n");
+    for (const raw of commands) {
       const line = raw
         .replaceAll("http://127.0.0.1:8787", server.publicUrl)
         .replaceAll("cairn_…", server.adminApiKey ?? "");
