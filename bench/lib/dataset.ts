@@ -137,3 +137,21 @@ async function withHandle(
     await handle.close();
   }
 }
+
+/**
+ * The disk's sequential-write floor: every file's bytes appended to one file and fsynced once —
+ * what a pack store does at best. Returns the bytes written.
+ */
+export async function sequentialWrite(dataset: Dataset, targetFile: string): Promise<number> {
+  await mkdir(dirname(targetFile), { recursive: true });
+  let bytes = 0;
+  await withHandle(targetFile, "wx", async (handle) => {
+    for (const file of dataset.files) {
+      const data = await readFile(join(dataset.root, file));
+      await handle.write(data);
+      bytes += data.length;
+    }
+    await handle.sync();
+  });
+  return bytes;
+}

@@ -30,6 +30,7 @@ export function blobStoreConfigOf(env: ServerEnv): BlobStoreConfig {
       ...(env.CAIRN_ENCRYPTION_KEY === undefined
         ? {}
         : { encryptionKey: env.CAIRN_ENCRYPTION_KEY }),
+      packThreshold: env.CAIRN_PACK_THRESHOLD,
     };
   }
   if (!env.CAIRN_S3_BUCKET) {
@@ -60,6 +61,7 @@ export function blobStoreConfigOf(env: ServerEnv): BlobStoreConfig {
     forcePathStyle: env.CAIRN_S3_FORCE_PATH_STYLE,
     checksumMode: env.CAIRN_S3_CHECKSUM_MODE,
     signSha256Checksum: env.CAIRN_S3_SIGN_CHECKSUM,
+    packThreshold: env.CAIRN_PACK_THRESHOLD,
     ...(env.CAIRN_S3_ENDPOINT ? { endpoint: env.CAIRN_S3_ENDPOINT } : {}),
     ...(env.CAIRN_S3_ACCESS_KEY_ID && env.CAIRN_S3_SECRET_ACCESS_KEY
       ? {

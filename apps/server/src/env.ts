@@ -45,6 +45,13 @@ export const serverEnvSchema = z.object({
   CAIRN_NO_WORKERS: bool,
   CAIRN_BLOB_STORE: z.enum(["fs", "s3"]).default("fs"),
   CAIRN_BLOB_DIR: z.string().optional(),
+  /** Blobs up to this many bytes are packed (docs/storage.md); 0 keeps one file/object per blob. */
+  CAIRN_PACK_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   /** 64 hex chars (32 bytes): AES-256-GCM encryption at rest for the directory store. */
   CAIRN_ENCRYPTION_KEY: z
     .string()

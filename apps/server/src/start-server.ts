@@ -10,9 +10,9 @@ import {
   instrumentProcessors,
   listenOn,
 } from "@cairn/api";
-import { createBlobStore } from "@cairn/blobs";
+import { createBlobStore, isPackedStore } from "@cairn/blobs";
 import { CairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads, parseDuration } from "@cairn/core";
-import { createDatabase, migrate } from "@cairn/db";
+import { createDatabase, createPackIndex, migrate } from "@cairn/db";
 import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
 import {
   bootstrapAdmin,
@@ -95,7 +95,13 @@ export async function startServer(
       "database ready",
     );
 
-    const blobs = createBlobStore(blobStoreConfigOf(env));
+    // Small blobs go into packs indexed in this database (docs/storage.md).
+    const blobs = createBlobStore(blobStoreConfigOf(env), {
+      packIndex: createPackIndex(database.db),
+    });
+    undo.push(async () => {
+      if (isPackedStore(blobs)) await blobs.packs.close();
+    });
     const jobs = createJobRunner(env, logger);
     undo.push(() => jobs.close());
     const signingSecret = await loadSigningSecret(database.db);
@@ -166,6 +172,7 @@ export async function startServer(
           timeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
           closeDeps: async () => {
             await jobs.close();
+            if (isPackedStore(blobs)) await blobs.packs.close();
             await database.close();
           },
         }),

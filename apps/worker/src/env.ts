@@ -46,6 +46,13 @@ export const workerEnvSchema = z.object({
   CAIRN_DATA_DIR: z.string().default(".cairn"),
   CAIRN_BLOB_STORE: z.enum(["fs", "s3"]).default("fs"),
   CAIRN_BLOB_DIR: z.string().optional(),
+  /** Blobs up to this many bytes are packed (docs/storage.md); 0 keeps one file/object per blob. */
+  CAIRN_PACK_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   CAIRN_ENCRYPTION_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (a 32-byte key)")
@@ -95,6 +102,7 @@ export function blobStoreConfigOf(env: WorkerEnv): BlobStoreConfig {
       ...(env.CAIRN_ENCRYPTION_KEY === undefined
         ? {}
         : { encryptionKey: env.CAIRN_ENCRYPTION_KEY }),
+      packThreshold: env.CAIRN_PACK_THRESHOLD,
     };
   }
   if (!env.CAIRN_S3_BUCKET) {
@@ -109,6 +117,7 @@ export function blobStoreConfigOf(env: WorkerEnv): BlobStoreConfig {
     forcePathStyle: env.CAIRN_S3_FORCE_PATH_STYLE,
     checksumMode: env.CAIRN_S3_CHECKSUM_MODE,
     signSha256Checksum: env.CAIRN_S3_SIGN_CHECKSUM,
+    packThreshold: env.CAIRN_PACK_THRESHOLD,
     ...(env.CAIRN_S3_ENDPOINT ? { endpoint: env.CAIRN_S3_ENDPOINT } : {}),
     ...(env.CAIRN_S3_ACCESS_KEY_ID && env.CAIRN_S3_SECRET_ACCESS_KEY
       ? {

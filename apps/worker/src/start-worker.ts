@@ -1,6 +1,6 @@
-import { createBlobStore } from "@cairn/blobs";
+import { createBlobStore, isPackedStore } from "@cairn/blobs";
 import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
-import { createDatabase, migrate } from "@cairn/db";
+import { createDatabase, createPackIndex, migrate } from "@cairn/db";
 import { createBullmqRunner } from "@cairn/jobs";
 import { createProcessors, createServices, loadSigningSecret } from "@cairn/services";
 import type { Logger } from "pino";
@@ -37,9 +37,13 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
       },
       onError: (error, source) => logger.warn({ err: error, source }, "job runner error"),
     });
+    // Compaction and repack run in blob-gc; the worker appends to packs of its own.
+    const blobs = createBlobStore(blobStoreConfigOf(env), {
+      packIndex: createPackIndex(database.db),
+    });
     const services = createServices({
       db: database.db,
-      blobs: createBlobStore(blobStoreConfigOf(env)),
+      blobs,
       jobs,
       publicUrl: env.CAIRN_PUBLIC_URL,
       signingSecret: await loadSigningSecret(database.db),
@@ -56,6 +60,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     return {
       async close() {
         await jobs.close();
+        if (isPackedStore(blobs)) await blobs.packs.close();
         await database.close();
       },
     };

@@ -1,6 +1,7 @@
 import { CairnError } from "@cairn/core";
 import { z } from "zod";
 import { createFsBlobStore } from "./fs/fs-blob-store.js";
+import type { PackIndex } from "./packs/pack-types.js";
 import { createS3BlobStore } from "./s3/s3-blob-store.js";
 import type { BlobStore } from "./types.js";
 
@@ -10,6 +11,12 @@ const fsConfigSchema = z.object({
   root: z.string().min(1),
   /** 32-byte AES-256 key as 64 hex or base64 characters; enables encryption at rest. */
   encryptionKey: z.string().min(1).optional(),
+  /** Largest blob kept in a pack when a pack index is given (bytes; default 4 MiB). */
+  packThreshold: z
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024)
+    .optional(),
 });
 
 const s3ConfigSchema = z.object({
@@ -40,6 +47,12 @@ const s3ConfigSchema = z.object({
     .min(5 * 1024 * 1024)
     .optional(),
   uploadConcurrency: z.int().min(1).max(64).optional(),
+  /** Largest blob kept in a pack object when a pack index is given (bytes; default 4 MiB). */
+  packThreshold: z
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024)
+    .optional(),
 });
 
 /** The configuration of a blob store: a directory (`kind: "fs"`) or a bucket (`kind: "s3"`). */
@@ -52,7 +65,10 @@ export type BlobStoreConfig = z.input<typeof blobStoreConfigSchema>;
  * Validates `config` and builds the matching store. Throws `INVALID_INPUT` listing every problem
  * (path and reason) when the configuration is wrong.
  */
-export function createBlobStore(config: BlobStoreConfig): BlobStore {
+export function createBlobStore(
+  config: BlobStoreConfig,
+  extras: { packIndex?: PackIndex } = {},
+): BlobStore {
   const parsed = blobStoreConfigSchema.safeParse(config);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -69,6 +85,7 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
     return createFsBlobStore({
       root: value.root,
       ...(value.encryptionKey === undefined ? {} : { encryptionKey: value.encryptionKey }),
+      ...packing(extras.packIndex, value.packThreshold),
     });
   }
   const {
@@ -78,6 +95,7 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
     sse,
     uploadPartSize,
     uploadConcurrency,
+    packThreshold,
     ...rest
   } = value;
   return createS3BlobStore({
@@ -87,7 +105,17 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
     ...(sse === undefined ? {} : { sse }),
     ...(uploadPartSize === undefined ? {} : { uploadPartSize }),
     ...(uploadConcurrency === undefined ? {} : { uploadConcurrency }),
+    ...packing(extras.packIndex, packThreshold),
   });
+}
+
+/** Pack options: none without an index; a threshold of 0 turns packing off. */
+function packing(
+  packIndex: PackIndex | undefined,
+  threshold: number | undefined,
+): { packIndex?: PackIndex; packThreshold?: number } {
+  if (!packIndex || threshold === 0) return {};
+  return threshold === undefined ? { packIndex } : { packIndex, packThreshold: threshold };
 }
 
 function stripUndefined(credentials: {

@@ -64,6 +64,8 @@ await describeEngines("schema", (database) => {
       "manifest_entries",
       "manifests",
       "memberships",
+      "pack_entries",
+      "packs",
       "projects",
       "run_logged_version",
       "run_used_version",

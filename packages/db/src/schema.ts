@@ -288,6 +288,29 @@ export interface SettingsTable {
   created_at: CreatedAt;
 }
 
+/** A pack file / object of small blobs (migration 0006). */
+export interface PacksTable {
+  id: string;
+  /** Durable length: bytes past it are a torn tail, never referenced. */
+  bytes: number;
+  /** No process appends to it any more (full, or its writer went away). */
+  sealed: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** Where a packed blob's stored record lives (migration 0006). */
+export interface PackEntriesTable {
+  digest: string;
+  pack_id: string;
+  offset: number;
+  /** Stored bytes of the record's payload (ciphertext when encrypted). */
+  length: number;
+  /** Plaintext size. */
+  size: number;
+  written_at: CreatedAt;
+}
+
 /** Applied migrations. */
 export interface CairnMigrationsTable {
   id: string;
@@ -317,6 +340,8 @@ export interface Database {
   upload_sessions: UploadSessionsTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  packs: PacksTable;
+  pack_entries: PackEntriesTable;
   cairn_migrations: CairnMigrationsTable;
 }
 

@@ -1,3 +1,4 @@
+import { isPackedStore, type PackedBlobStore } from "@cairn/blobs";
 import {
   BUNDLE_MAX_BLOB_SIZE,
   BUNDLE_MAX_BLOBS,
@@ -68,8 +69,11 @@ export function createBundleDownloads(deps: ServiceDeps) {
      * out presigned URLs (bytes then come straight from the bucket, not through the server).
      */
     async target(manifestId: number, sampleDigest: string): Promise<BundleDownloadTarget | null> {
-      const presigned = await deps.blobs.presignGet(sampleDigest, { expiresIn: 60 });
-      if (presigned) return null;
+      // Small blobs of a packed store are only served by the server (ranges of shared packs).
+      if (!isPackedStore(deps.blobs)) {
+        const presigned = await deps.blobs.presignGet(sampleDigest, { expiresIn: 60 });
+        if (presigned) return null;
+      }
       const token = signByteToken(deps.signingSecret, {
         d: `${SUBJECT_PREFIX}${manifestId}`,
         op: "get",
@@ -145,8 +149,61 @@ export function createBundleDownloads(deps: ServiceDeps) {
 /** The bundle download service. */
 export type BundleDownloads = ReturnType<typeof createBundleDownloads>;
 
+/** Bytes of one `getMany` of a packed store while the bundle is streamed (one group read ahead). */
+const PACKED_GROUP_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A packed store's blobs in groups: each group is one `getMany`, which reads the records of each
+ * pack as contiguous ranges (one read for many neighbouring blobs); the next group is read while
+ * this one is sent.
+ */
+async function* readPacked(
+  store: PackedBlobStore,
+  blobs: BundleBlob[],
+): AsyncGenerator<Uint8Array> {
+  const groups: BundleBlob[][] = [];
+  let current: BundleBlob[] = [];
+  let bytes = 0;
+  for (const blob of blobs) {
+    if (current.length > 0 && bytes + blob.size > PACKED_GROUP_BYTES) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(blob);
+    bytes += blob.size;
+  }
+  if (current.length > 0) groups.push(current);
+  const read = (group: BundleBlob[] | undefined) => {
+    if (!group) return null;
+    const pending = store.getMany(group.map((b) => b.digest));
+    pending.catch(() => {}); // awaited below; a failure there ends the stream
+    return pending;
+  };
+  let next = read(groups[0]);
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]!;
+    const buffers = await next!;
+    next = read(groups[g + 1]);
+    for (const [i, blob] of group.entries()) {
+      const bytesOf = buffers[i]!;
+      if (bytesOf.length !== blob.size) {
+        throw new CairnError(
+          "UNAVAILABLE",
+          `Blob ${blob.digest} changed size while it was sent (${bytesOf.length} of ${blob.size} bytes).`,
+        );
+      }
+      if (bytesOf.length > 0) yield bytesOf;
+    }
+  }
+}
+
 /** Yields each blob's bytes in order while the next ones are read (bounded by count and bytes). */
 async function* readAhead(deps: ServiceDeps, blobs: BundleBlob[]): AsyncGenerator<Uint8Array> {
+  if (isPackedStore(deps.blobs)) {
+    yield* readPacked(deps.blobs, blobs);
+    return;
+  }
   const reads: Array<Promise<Buffer>> = [];
   let started = 0;
   let buffered = 0;
@@ -253,7 +310,37 @@ function parseDigestList(request: unknown): string[] {
   return digests as string[];
 }
 
+/**
+ * A packed store answers all sizes in one index query; the blobs are then sent in pack order
+ * (the bundle header lists them in that order, which clients accept), so the body is read as
+ * contiguous ranges of each pack.
+ */
+async function statPacked(store: PackedBlobStore, digests: string[]): Promise<BundleBlob[]> {
+  const found = await store.statMany(digests);
+  const located = digests.map((digest) => {
+    const stat = found.get(digest);
+    if (!stat) throw notStored(digest);
+    return { digest, size: stat.size, pack: stat.pack };
+  });
+  located.sort((a, b) => {
+    const pa = a.pack?.packId ?? "";
+    const pb = b.pack?.packId ?? "";
+    if (pa !== pb) return pa < pb ? -1 : 1;
+    return (a.pack?.offset ?? 0) - (b.pack?.offset ?? 0);
+  });
+  return located.map(({ digest, size }) => ({ digest, size }));
+}
+
+function notStored(digest: string): CairnError {
+  return new CairnError(
+    "NOT_FOUND",
+    `Blob ${digest} is not stored: it may have been garbage-collected; re-fetch the manifest and its file URLs.`,
+    { details: { digest } },
+  );
+}
+
 async function statAll(deps: ServiceDeps, digests: string[]): Promise<BundleBlob[]> {
+  if (isPackedStore(deps.blobs)) return statPacked(deps.blobs, digests);
   const out: BundleBlob[] = new Array(digests.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -261,13 +348,7 @@ async function statAll(deps: ServiceDeps, digests: string[]): Promise<BundleBlob
       const i = next++;
       const digest = digests[i]!;
       const stat = await deps.blobs.stat(digest);
-      if (!stat) {
-        throw new CairnError(
-          "NOT_FOUND",
-          `Blob ${digest} is not stored: it may have been garbage-collected; re-fetch the manifest and its file URLs.`,
-          { details: { digest } },
-        );
-      }
+      if (!stat) throw notStored(digest);
       out[i] = { digest, size: stat.size };
     }
   };

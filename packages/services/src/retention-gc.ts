@@ -1,3 +1,4 @@
+import { type CompactResult, isPackedStore } from "@cairn/blobs";
 import type { Database } from "@cairn/db";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { nowOf, type ServiceDeps, silentLogger } from "./deps.js";
@@ -15,7 +16,14 @@ export interface BlobGcResult {
   bytesFreed: number;
   /** Stored objects without any `blobs` row (abandoned uploads), deleted. */
   orphansDeleted: number;
+  /** Packed stores only: one-file-per-blob blobs moved into packs by this sweep. */
+  blobsRepacked: number;
+  /** Packed stores only: the compaction that reclaimed the deleted blobs' pack bytes. */
+  compaction: CompactResult | null;
 }
+
+/** Loose small blobs moved into packs per sweep, so one sweep of a huge old store stays bounded. */
+const REPACK_PER_SWEEP = 100_000;
 
 /**
  * Why a blob is still needed at `now`: a committed version's manifest lists it, an open or
@@ -53,6 +61,8 @@ export async function collectGarbage(
     blobsDeleted: 0,
     bytesFreed: 0,
     orphansDeleted: 0,
+    blobsRepacked: 0,
+    compaction: null,
   };
   result.sessionsExpired = await expireSessions(deps, now);
 
@@ -83,6 +93,12 @@ export async function collectGarbage(
     if (candidates.length < BATCH) break;
   }
   result.orphansDeleted = await deleteOrphans(deps, cutoff, now);
+  if (isPackedStore(deps.blobs)) {
+    // Garbage collection by compaction: the rows and index entries are gone, now the pack bytes.
+    // Packs touched within the grace period are left alone (see compactPacks).
+    result.blobsRepacked = (await deps.blobs.packs.repack({ limit: REPACK_PER_SWEEP })).blobsPacked;
+    result.compaction = await deps.blobs.packs.compact({ graceMs: payload.graceMs, now });
+  }
   return result;
 }
 

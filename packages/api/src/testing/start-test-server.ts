@@ -2,10 +2,16 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BlobStore, createFsBlobStore, createS3BlobStore } from "@cairn/blobs";
+import {
+  type BlobStore,
+  createFsBlobStore,
+  createS3BlobStore,
+  isPackedStore,
+  type PackIndex,
+} from "@cairn/blobs";
 import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
 import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
-import { createTestDatabase } from "@cairn/db";
+import { createPackIndex, createTestDatabase } from "@cairn/db";
 import { createBullmqRunner, createInProcessRunner } from "@cairn/jobs";
 import {
   bootstrapAdmin,
@@ -28,6 +34,8 @@ export interface TestServerOptions {
   db?: "pglite" | "postgres";
   /** A temp-dir directory store, or a bucket on a fresh s3rver. Default fs. */
   blobs?: "fs" | "s3";
+  /** Small blobs in packs indexed in the test database (as `cairn server` runs). Default false. */
+  packs?: boolean;
   /** In-process jobs, or BullMQ on `REDIS_URL` under a unique prefix. Default inprocess. */
   jobs?: "inprocess" | "bullmq";
   /** Run the job processors in this process (default true; false = producer only). */
@@ -99,10 +107,15 @@ async function start(
   const database = await createTestDatabase(options.db ?? "pglite");
   cleanups.push(() => database.cleanup());
 
+  const packIndex = options.packs ? createPackIndex(database.db) : undefined;
   const { store: blobs, location: blobLocation } = await testBlobStore(
     options.blobs ?? "fs",
     cleanups,
+    packIndex,
   );
+  cleanups.push(async () => {
+    if (isPackedStore(blobs)) await blobs.packs.close();
+  });
   const jobs = testJobRunner(options.jobs ?? "inprocess", cleanups, logger);
 
   // Bind first: byte URLs embed the public URL, which needs the random port.
@@ -152,11 +165,15 @@ async function start(
 async function testBlobStore(
   kind: "fs" | "s3",
   cleanups: Array<() => Promise<unknown>>,
+  packIndex: PackIndex | undefined,
 ): Promise<{ store: BlobStore; location: TestBlobLocation }> {
   if (kind === "fs") {
     const root = await mkdtemp(join(tmpdir(), "cairn-test-blobs-"));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
-    return { store: createFsBlobStore({ root }), location: { kind: "fs", root } };
+    return {
+      store: createFsBlobStore({ root, ...(packIndex ? { packIndex } : {}) }),
+      location: { kind: "fs", root },
+    };
   }
   const s3: S3TestServer = await startS3TestServer();
   cleanups.push(() => s3.close());
@@ -176,6 +193,7 @@ async function testBlobStore(
     // s3rver stores aws-chunked framing verbatim and ignores checksum headers (see STACK.md).
     checksumMode: "WHEN_REQUIRED",
     signSha256Checksum: false,
+    ...(packIndex ? { packIndex } : {}),
   });
   return { store, location };
 }

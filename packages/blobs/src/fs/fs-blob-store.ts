@@ -5,6 +5,9 @@ import { Readable } from "node:stream";
 import { CairnError } from "@cairn/core";
 import { assertByteCount, type HashState, hashingSource, sha256Of } from "../body.js";
 import { assertBlobDigest, isBlobDigest, shardedPath } from "../digest.js";
+import { createFsPackBackend } from "../packs/fs-pack-backend.js";
+import type { PackIndex } from "../packs/pack-types.js";
+import { createPackedStore } from "../packs/packed-store.js";
 import { resolveRange } from "../range.js";
 import type {
   BlobBody,
@@ -25,7 +28,19 @@ export interface FsBlobStoreOptions {
   root: string;
   /** A 32-byte AES-256 key (raw, 64 hex or base64 chars): blobs are then encrypted at rest. */
   encryptionKey?: Uint8Array | string;
+  /**
+   * The pack index (Cairn's database): with it, blobs up to `packThreshold` bytes are appended to
+   * pack files in `root/packs/` (see packs/packed-store.ts); without it, one file per blob.
+   */
+  packIndex?: PackIndex;
+  /** Largest blob stored in a pack (default 4 MiB). */
+  packThreshold?: number;
+  /** A pack file is sealed once it holds this many bytes (default 256 MiB). */
+  packTargetBytes?: number;
 }
+
+/** Default length at which a pack file is sealed and a new one started. */
+export const DEFAULT_FS_PACK_TARGET = 256 * 1024 * 1024;
 
 const SHARD = /^[0-9a-f]{2}$/;
 
@@ -49,6 +64,29 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
  * Multipart uploads (relayed by the server: the store cannot presign) are in fs-multipart.ts.
  */
 export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
+  const loose = createLooseFsBlobStore(options);
+  if (!options.packIndex) return loose.store;
+  return createPackedStore({
+    loose: loose.store,
+    backend: createFsPackBackend({
+      dir: join(options.root, "packs"),
+      targetBytes: options.packTargetBytes ?? DEFAULT_FS_PACK_TARGET,
+      encrypted: loose.master !== undefined,
+      fsyncDir: loose.fsyncDir,
+    }),
+    index: options.packIndex,
+    ...(loose.master ? { master: loose.master } : {}),
+    ...(options.packThreshold === undefined ? {} : { threshold: options.packThreshold }),
+    // Group commit: write as soon as the previous write is done; what arrived meanwhile goes together.
+    batching: { minBatchBytes: 0, maxDelayMs: 0, maxBatchBytes: 64 * 1024 * 1024 },
+  });
+}
+
+function createLooseFsBlobStore(options: FsBlobStoreOptions): {
+  store: BlobStore;
+  master: MasterKey | undefined;
+  fsyncDir: (dir: string) => Promise<void>;
+} {
   const root = options.root;
   const tmpDir = join(root, "tmp");
   // Per-store, so concurrent puts into one directory share fsyncs (see dir-sync.ts).
@@ -203,7 +241,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     abortMultipart: (digest, uploadId) => multipart.abortMultipart(digest, uploadId),
   };
   const multipart = createFsMultipart({ tmpDir, master, fsyncDir, put: store.put });
-  return store;
+  return { store, master, fsyncDir };
 }
 
 async function readdirOrEmpty(path: string): Promise<string[]> {

@@ -7,7 +7,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -21,9 +21,13 @@ import {
   sha256Of,
 } from "../body.js";
 import { assertBlobDigest, shardedPath } from "../digest.js";
+import type { PackIndex } from "../packs/pack-types.js";
+import { createPackedStore } from "../packs/packed-store.js";
+import { createS3PackBackend } from "../packs/s3-pack-backend.js";
 import { assertRangeShape } from "../range.js";
 import type { BlobStore, CompletedPart, VerifyResult } from "../types.js";
 import { planParts } from "./multipart.js";
+import { createS3Client } from "./s3-client.js";
 import { isMissing, s3ErrorName, unavailable } from "./s3-errors.js";
 import { listBlobs, normalisePrefix, takeBytes } from "./s3-helpers.js";
 import { type S3Sse, sseHeaders, sseParams } from "./sse.js";
@@ -58,6 +62,13 @@ export interface S3BlobStoreOptions {
   uploadPartSize?: number;
   /** Parts of one `put` uploaded concurrently (default 4); memory use is about partSize × this. */
   uploadConcurrency?: number;
+  /**
+   * The pack index (Cairn's database): with it, blobs up to `packThreshold` bytes reach the bucket
+   * as pack objects under `<prefix>packs/` built by the server (see docs/storage.md).
+   */
+  packIndex?: PackIndex;
+  /** Largest blob stored in a pack (default 4 MiB). */
+  packThreshold?: number;
 }
 
 /**
@@ -66,16 +77,27 @@ export interface S3BlobStoreOptions {
  * never becomes visible; presigned PUT/GET and multipart URLs let clients move bytes directly.
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
+  const client = createS3Client(options);
+  const loose = createLooseS3BlobStore(options, client);
+  if (!options.packIndex) return loose;
+  return createPackedStore({
+    loose,
+    backend: createS3PackBackend({
+      client,
+      bucket: options.bucket,
+      prefix: `${normalisePrefix(options.prefix ?? "blobs/")}packs/`,
+      ...(options.sse === undefined ? {} : { sse: options.sse }),
+    }),
+    index: options.packIndex,
+    ...(options.packThreshold === undefined ? {} : { threshold: options.packThreshold }),
+    // One write is one PUT: wait up to 50 ms for 16 MiB, so a 10,000-file log is a few dozen PUTs.
+    batching: { minBatchBytes: 16 * 1024 * 1024, maxDelayMs: 50, maxBatchBytes: 64 * 1024 * 1024 },
+  });
+}
+
+function createLooseS3BlobStore(options: S3BlobStoreOptions, client: S3Client): BlobStore {
   const { bucket } = options;
   const prefix = normalisePrefix(options.prefix ?? "blobs/");
-  const client = new S3Client({
-    region: options.region,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    forcePathStyle: options.forcePathStyle ?? false,
-    requestChecksumCalculation: options.checksumMode,
-    responseChecksumValidation: options.checksumMode,
-  });
   const sse = sseParams(options.sse);
   const keyOf = (digest: string) => {
     assertBlobDigest(digest);

@@ -4,4 +4,5 @@ export {
   runBlobStoreConformance,
 } from "./conformance.js";
 export { expectCairnError, randomBlob, readAll, sha256Hex } from "./helpers.js";
+export { type PackSubject, runPackConformance } from "./pack-conformance.js";
 export { type S3TestServer, startS3TestServer } from "./s3-test-server.js";

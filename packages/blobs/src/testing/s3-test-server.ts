@@ -6,6 +6,8 @@ import { join } from "node:path";
 
 /** A running s3rver and everything a store needs to talk to it. */
 export interface S3TestServer {
+  /** Where s3rver keeps objects (`<bucket>/<key>._S3rver_object`): benchmarks count PUTs here. */
+  directory: string;
   /** `http://127.0.0.1:<port>`. */
   endpoint: string;
   bucket: string;
@@ -43,6 +45,7 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
   });
   const address = await server.run();
   return {
+    directory,
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
     region: "us-east-1",

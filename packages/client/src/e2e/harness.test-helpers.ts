@@ -33,6 +33,17 @@ const ENGINES: Array<{
     options: { db: "postgres", blobs: "s3", jobs: "bullmq" },
     needs: ["postgres", "redis"],
   },
+  // The same suites with small blobs in packs (issue 17): every transfer path through the packs.
+  {
+    label: "pglite+fs-packs+inprocess",
+    options: { db: "pglite", blobs: "fs", packs: true, jobs: "inprocess" },
+    needs: [],
+  },
+  {
+    label: "postgres+s3-packs+bullmq",
+    options: { db: "postgres", blobs: "s3", packs: true, jobs: "bullmq" },
+    needs: ["postgres", "redis"],
+  },
 ];
 
 /**

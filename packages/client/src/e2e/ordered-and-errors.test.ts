@@ -10,10 +10,14 @@ await describeE2E("ordered logs and errors", (env) => {
     const { cairn, dir } = env();
     const run = await cairn.init({ jobType: "loop" });
     const handles: LogHandle[] = [];
+    // Files first: a log started between two awaited writes could finish before the loop ends
+    // (the packed store commits small blobs fast), and `pending` is asserted right after the loop.
     for (let i = 0; i < 10; i++) {
       // Later artifacts are smaller, so they finish hashing and uploading first.
+      await writeFile(join(dir, `loop-${i}.bin`), Buffer.alloc((10 - i) * 50_000, i + 1));
+    }
+    for (let i = 0; i < 10; i++) {
       const file = join(dir, `loop-${i}.bin`);
-      await writeFile(file, Buffer.alloc((10 - i) * 50_000, i + 1));
       const a = new Artifact({ name: "looped", type: "dataset", metadata: { index: i } });
       a.addFile(file, { name: "data.bin" });
       handles.push(run.logArtifact(a));

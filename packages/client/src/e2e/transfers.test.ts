@@ -33,8 +33,9 @@ await describeE2E("uploads: retries, progress, multipart and big manifests", (en
     for (let i = 0; i < 3; i++) a.addFile(join(dir, `flaky-${i}.bin`));
     const result = await run.logArtifact(a).result();
     expect(result.uploadedFiles).toBe(3);
-    // Each request failed once: three single PUTs to the bucket, or one bundle via the server.
-    expect(puts).toBe(engine.blobs === "s3" ? 6 : 2);
+    // Each request failed once: three single PUTs to the bucket, or one bundle via the server
+    // (which is also how small blobs reach a bucket whose store packs them).
+    expect(puts).toBe(engine.blobs === "s3" && !engine.packs ? 6 : 2);
     const upload = events.filter((e) => e.phase === "upload");
     expect(upload.at(-1)).toMatchObject({
       filesDone: 3,

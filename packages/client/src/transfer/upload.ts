@@ -33,7 +33,9 @@ export const MISSING_BATCH = 10_000;
  * then sends only the missing blobs: small ones bound for the server's own route in bundles
  * (many blobs per request, see upload-bundles.ts), the others one PUT each,
  * `ctx.transferConcurrency` at a time, each retried with exponential backoff; multipart targets go up part by part and are completed with their ETags;
- * presigned PUTs that ask for it are confirmed with `blobs.complete`.
+ * presigned PUTs that ask for it are confirmed with `blobs.complete`. Checks and uploads overlap:
+ * while one batch's missing blobs go up, the next batch is checked (a million files are 100
+ * checks, which no longer wait for each other's uploads, nor the uploads for all checks).
  */
 export async function uploadMissing(
   ctx: ClientContext,
@@ -44,30 +46,52 @@ export async function uploadMissing(
   const byDigest = new Map<string, UploadCandidate>();
   for (const c of candidates) byDigest.set(c.digest, c);
   const unique = [...byDigest.values()];
-  const missing: Array<{ candidate: UploadCandidate; upload: UploadTarget }> = [];
-  let bundleTarget: BundleTarget | null = null;
+  // Totals grow as the checks answer; the tracker reads them live.
+  const totals = { phase: "upload" as const, filesTotal: 0, bytesTotal: 0, onProgress };
+  const tracker = createProgressTracker(totals);
+  let uploading: Promise<void> = Promise.resolve();
+  let failed = false;
   for (const batch of chunk(unique, MISSING_BATCH)) {
+    if (failed) break;
     const answer = await ctx.call((t) =>
       t.blobs.missing.mutate({
         ...project,
         blobs: batch.map((b) => ({ digest: b.digest, size: b.size })),
       }),
     );
+    const missing: Missing[] = [];
     for (const m of answer.missing) {
       const candidate = byDigest.get(m.digest);
       if (candidate) missing.push({ candidate, upload: m.upload });
     }
-    bundleTarget = answer.bundle ?? bundleTarget;
+    totals.filesTotal += missing.length;
+    totals.bytesTotal += missing.reduce((n, m) => n + m.candidate.size, 0);
+    const target = answer.bundle ?? null;
+    // One batch uploads while the next is checked: at most two batches in flight.
+    uploading = uploading.then(() => uploadBatch(ctx, project, missing, target, tracker));
+    uploading.catch(() => {
+      failed = true;
+    });
   }
-  const bytesTotal = missing.reduce((n, m) => n + m.candidate.size, 0);
-  const tracker = createProgressTracker({
-    phase: "upload",
-    filesTotal: missing.length,
-    bytesTotal,
-    onProgress,
-  });
-  // Small blobs bound for the server's own route travel in bundles; the rest one by one.
-  const target = bundleTarget;
+  await uploading;
+  if (totals.filesTotal > 0) tracker.finish();
+  return {
+    checkedFiles: unique.length,
+    uploadedFiles: totals.filesTotal,
+    uploadedBytes: totals.bytesTotal,
+  };
+}
+
+type Missing = { candidate: UploadCandidate; upload: UploadTarget };
+
+/** Uploads one checked batch: small server-bound blobs in bundles, the rest one by one. */
+async function uploadBatch(
+  ctx: ClientContext,
+  project: ProjectRef,
+  missing: Missing[],
+  target: BundleTarget | null,
+  tracker: ReturnType<typeof createProgressTracker>,
+): Promise<void> {
   const bundled = target
     ? missing.filter(
         (m) =>
@@ -88,8 +112,6 @@ export async function uploadMissing(
     await uploadOne(ctx, project, candidate, upload);
     tracker.advance(1, candidate.size);
   });
-  if (missing.length > 0) tracker.finish();
-  return { checkedFiles: unique.length, uploadedFiles: missing.length, uploadedBytes: bytesTotal };
 }
 
 /**
