@@ -8,6 +8,7 @@ export default defineConfig({
       "apps/*",
       "tests/scale-out",
       "tests/security",
+      "tests/docs",
       "bench",
       "clients/python",
     ],

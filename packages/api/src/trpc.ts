@@ -3,6 +3,7 @@ import type { Actor, Services } from "@cairn/services";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import { INTERNAL_MESSAGE, toTrpcError } from "./error-map.js";
+import { describeValidationError } from "./validation-message.js";
 
 /**
  * Per-request context: the composed services, who is calling (null = anonymous) and the request
@@ -15,8 +16,22 @@ export interface Context {
 }
 
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error, ctx }) {
+  errorFormatter({ shape, error, path, ctx }) {
     const cause = error.cause;
+    // Input validation failures read as sentences (field, rule, fix), never as zod's issue dump.
+    if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
+      return {
+        ...shape,
+        message: describeValidationError(cause, path),
+        data: {
+          ...shape.data,
+          stack: undefined,
+          domainCode: "INVALID_INPUT",
+          requestId: null,
+          zodError: z.flattenError(cause),
+        },
+      };
+    }
     // A 500 is a server bug: its domain code is INTERNAL (never UNAVAILABLE, which tells the user
     // to start a server), and it names the request id the cause was logged under.
     const internal = error.code === "INTERNAL_SERVER_ERROR";

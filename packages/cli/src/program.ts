@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { registerAccountCommands } from "./commands/accounts.js";
 import { registerAdminCommands } from "./commands/admin.js";
 import { registerAuthCommands } from "./commands/auth.js";
 import { registerEditCommands } from "./commands/edit.js";
@@ -43,6 +44,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerEditCommands(program, deps);
   registerLineageCommands(program, deps);
   registerAdminCommands(program, deps);
+  registerAccountCommands(program, deps);
   program
     .command("completion")
     .description("print a shell completion script")

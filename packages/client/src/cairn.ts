@@ -10,6 +10,7 @@ import {
   type ReferenceResolversOptions,
 } from "./references/reference-resolvers.js";
 import { Api } from "./remote/api.js";
+import { codeArtifactOfScript } from "./remote/code-artifacts.js";
 import type { ClientContext } from "./remote/context.js";
 import { Run } from "./remote/run.js";
 import { createCommitQueue } from "./transfer/commit-queue.js";
@@ -41,6 +42,11 @@ export interface CairnOptions extends CairnConfig {
 export type InitOptions = Omit<RouterInputs["runs"]["init"], "entity" | "project"> & {
   entity?: string;
   project?: string;
+  /**
+   * Save the program's main script (`true`: `process.argv[1]`; or a path) as a `code` artifact
+   * the run logs and uses, as W&B's `save_code`. A whole tree: `run.logCode(root)`.
+   */
+  saveCode?: boolean | string;
 };
 
 /**
@@ -109,10 +115,13 @@ export class Cairn {
         "cairn.init() needs a project: pass { project }, set CAIRN_PROJECT, or new Cairn({ project }).",
       );
     }
+    const { saveCode, ...input } = options;
     const info = await this.#ctx.call((t) =>
-      t.runs.init.mutate({ ...options, entity: options.entity ?? defaults.entity, project }),
+      t.runs.init.mutate({ ...input, entity: options.entity ?? defaults.entity, project }),
     );
-    return new Run(this.#ctx, info);
+    const run = new Run(this.#ctx, info);
+    if (saveCode) await run.useArtifact(codeArtifactOfScript(saveCode));
+    return run;
   }
 
   /** Queries outside a run. */

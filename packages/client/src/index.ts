@@ -21,6 +21,7 @@ export {
   type OverwriteOption,
   type ResolveEntriesOptions,
 } from "./artifact/artifact.js";
+export { ArtifactManifest } from "./artifact/manifest-view.js";
 export type { ArtifactFileWriter } from "./artifact/new-file-writer.js";
 export { Cairn, type CairnOptions, type InitOptions } from "./cairn.js";
 export { type ResolvedSettings, resolveSettings, type SettingsEnv } from "./config/settings.js";
@@ -53,6 +54,7 @@ export {
   type VerifyResult,
 } from "./references/types.js";
 export { Api, type ArtifactDiff, type RunsQuery } from "./remote/api.js";
+export type { LogCodeOptions } from "./remote/code-artifacts.js";
 export { LogHandle, type LogResult } from "./remote/log-handle.js";
 export {
   type DownloadOptions,
@@ -77,6 +79,7 @@ export {
   tableEntryPath,
 } from "./tables/table-file.js";
 export type { DownloadStats } from "./transfer/download.js";
+export { type EntryFilter, globToRegExp } from "./transfer/entry-filter.js";
 export type { UploadStats } from "./transfer/upload.js";
 export { toCairnError } from "./transport/errors.js";
 export type { RetryOptions } from "./transport/retry.js";

@@ -128,9 +128,17 @@ export interface ManifestPage {
 export async function pageManifestEntries(
   db: Queryable,
   manifestId: number,
-  options: { after?: string | null; limit: number },
+  options: { after?: string | null; limit: number; prefix?: string },
 ): Promise<ManifestPage> {
-  const { after, limit } = options;
+  const { limit } = options;
+  const prefix = options.prefix ?? "";
+  // With a prefix, the walk starts where the prefix's paths begin (they are contiguous in byte
+  // order) and stops at the first path past them: a 10-file folder of a 1M-entry version costs
+  // one short index range, not a scan.
+  const after =
+    prefix !== "" && (options.after == null || options.after < prefix)
+      ? null
+      : (options.after ?? null);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MANIFEST_PAGE) {
     throw new CairnError(
       "INVALID_INPUT",
@@ -148,13 +156,17 @@ export async function pageManifestEntries(
     await db
       .selectFrom("manifest_entries")
       .select(["manifest_id", "path", "digest", "size", "ref", "extra"])
-      .where(sql<boolean>`(manifest_id, path) > (${manifestId}, ${after ?? ""})`)
+      .where(
+        after === null && prefix !== ""
+          ? sql<boolean>`(manifest_id, path) >= (${manifestId}, ${prefix})`
+          : sql<boolean>`(manifest_id, path) > (${manifestId}, ${after ?? ""})`,
+      )
       .orderBy("manifest_id")
       .orderBy("path")
       // One extra row tells whether another page exists without a count query.
       .limit(limit + 1)
       .execute()
-  ).filter((row) => Number(row.manifest_id) === manifestId);
+  ).filter((row) => Number(row.manifest_id) === manifestId && row.path.startsWith(prefix));
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { entries: page.map(toEntry), nextAfter: more ? (page.at(-1)?.path ?? null) : null };

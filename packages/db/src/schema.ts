@@ -41,6 +41,8 @@ export interface EntitiesTable {
   kind: "user" | "team";
   name: string;
   created_at: CreatedAt;
+  /** Set when a site admin disabled the user: its API keys are refused from then on. */
+  disabled_at: Timestamp;
 }
 
 /** A user's role in a team (or any entity); the project role derives from it. */

@@ -12,6 +12,7 @@ import {
   setMember,
   type TeamMember,
 } from "./accounts-teams.js";
+import { listTeams, listUsers, setUserDisabled } from "./accounts-users.js";
 import { type Actor, requireActor } from "./actor.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 
@@ -100,6 +101,22 @@ export function createAccountsService(deps: ServiceDeps) {
         const key = await issueApiKey(trx, user.id, "initial");
         return { user: { id: user.id, name: user.name }, apiKey: key.key };
       });
+    },
+
+    /** Every user with whether it is disabled (site admins only). */
+    listUsers(actor: Actor | null) {
+      return listUsers(db, requireActor(actor, "list users"));
+    },
+
+    /** Disables or re-enables a user (site admins only): a disabled user's keys are refused. */
+    setUserDisabled(actor: Actor | null, input: { user: string; disabled: boolean }) {
+      const me = requireActor(actor, "disable users");
+      return setUserDisabled(db, me, input, deps.actorCache, nowOf(deps));
+    },
+
+    /** Teams the caller belongs to (site admins: every team), with role and member count. */
+    listTeams(actor: Actor | null) {
+      return listTeams(db, requireActor(actor, "list teams"));
     },
 
     /** Creates a team; the creator becomes its first admin. */
@@ -193,7 +210,7 @@ export function createAccountsService(deps: ServiceDeps) {
       if (!row?.revoked_at) {
         throw new CairnError(
           "NOT_FOUND",
-          `API key ${input.id} was not found among your keys: list them with accounts.listApiKeys.`,
+          `API key ${input.id} was not found among your keys: list them with \`cairn keys ls\`.`,
           {
             details: { id: input.id },
           },

@@ -26,7 +26,7 @@ export async function findTeam(db: Db, team: string): Promise<{ id: string; name
   if (!row) {
     throw new CairnError(
       "NOT_FOUND",
-      `Team "${team}" was not found: check the name, or create it with accounts.createTeam.`,
+      `Team "${team}" was not found: check the name, or create it with \`cairn teams create ${team}\`.`,
       {
         details: { team },
       },
@@ -35,7 +35,7 @@ export async function findTeam(db: Db, team: string): Promise<{ id: string; name
   if (row.kind !== "team") {
     throw new CairnError(
       "INVALID_ENTITY",
-      `"${team}" is a user, not a team: members can only be managed on teams (create one with accounts.createTeam).`,
+      `"${team}" is a user, not a team: members can only be managed on teams (create one with \`cairn teams create <name>\`).`,
       { details: { team } },
     );
   }
@@ -54,7 +54,7 @@ export async function findUser(db: Db, user: string): Promise<{ id: string; name
   if (!row) {
     throw new CairnError(
       "NOT_FOUND",
-      `User "${user}" was not found: a site admin creates users with accounts.createUser.`,
+      `User "${user}" was not found: a site admin creates users with \`cairn users create ${user}\`.`,
       {
         details: { user },
       },
@@ -110,7 +110,7 @@ async function assertKeepsAnAdmin(
   if (isAdmin && admins.length === 1) {
     throw new CairnError(
       "CONFLICT",
-      `This would leave team "${team}" without an admin: make another member admin first (accounts.setMember with role "admin").`,
+      `This would leave team "${team}" without an admin: make another member admin first (\`cairn teams add ${team} <user> --admin\`).`,
       { details: { team } },
     );
   }

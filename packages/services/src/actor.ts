@@ -115,6 +115,7 @@ export async function authenticate(
       "api_keys.last_used_at",
       "entities.id as userId",
       "entities.name as userName",
+      "entities.disabled_at",
       eb
         .exists(
           eb
@@ -138,6 +139,12 @@ export async function authenticate(
     throw new CairnError(
       "UNAUTHORIZED",
       "This API key was revoked: create a new one with `cairn keys create`.",
+    );
+  }
+  if (row.disabled_at) {
+    throw new CairnError(
+      "UNAUTHORIZED",
+      `User "${row.userName}" was disabled by a site admin: ask one to re-enable the account (its keys work again then).`,
     );
   }
   // Touch last_used_at at most once a minute: a write per request would serialise hot reads.

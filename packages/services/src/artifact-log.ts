@@ -5,6 +5,7 @@ import { commitVersion } from "./commit-version.js";
 import { limitsOf, nowOf, type ServiceDeps } from "./deps.js";
 import type { ArtifactSelectorInput, LogInput, UseInput } from "./inputs.js";
 import { type AccessibleProject, resolveProject } from "./project-access.js";
+import { resolveProjectCreatingOnFirstUse } from "./project-on-first-use.js";
 import { resolveVersionId } from "./resolve-version.js";
 import { loadVersionInfo, type VersionInfo } from "./version-info.js";
 
@@ -17,7 +18,7 @@ export async function logArtifact(
   actor: Actor | null,
   input: LogInput,
 ): Promise<{ version: VersionInfo; created: boolean }> {
-  const project = await resolveProject(deps.db, actor, input, "write");
+  const project = await resolveProjectCreatingOnFirstUse(deps.db, actor, input);
   const ttl = input.ttl === undefined ? undefined : parseTtlSetting(input.ttl);
   const result = await deps.db.transaction().execute((trx) =>
     commitVersion(trx, {

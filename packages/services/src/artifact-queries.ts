@@ -301,6 +301,7 @@ export async function manifestPage(
   const page = await pageManifestEntries(deps.db, manifestId, {
     after: after ?? null,
     limit: input.limit ?? DEFAULT_MANIFEST_PAGE,
+    ...(input.prefix ? { prefix: input.prefix } : {}),
   });
   return {
     entries: page.entries,

@@ -55,6 +55,8 @@ export const manifestInputSchema = artifactSelectorSchema.extend({
   /** Or: the `nextCursor` of the previous page. */
   cursor,
   limit: z.number().int().min(1).max(MAX_MANIFEST_PAGE_SIZE).optional(),
+  /** Only entries whose path starts with this (byte-wise; `images/` for a folder). */
+  prefix: z.string().max(4096).optional(),
 });
 export type ManifestInput = z.infer<typeof manifestInputSchema>;
 

@@ -1,9 +1,10 @@
-import { CairnError } from "@cairn/core";
+import { CairnError, isCairnError } from "@cairn/core";
 import type { JsonObject } from "@cairn/db";
 import { sql } from "kysely";
 import { type Actor, requireActor } from "./actor.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 import { type AccessibleProject, type ProjectRef, resolveProject } from "./project-access.js";
+import { resolveProjectCreatingOnFirstUse } from "./project-on-first-use.js";
 import {
   assertUserConfig,
   generateRunId,
@@ -23,7 +24,8 @@ export interface InitRunInput extends ProjectRef {
   id?: string | undefined;
   /** `never` (default): the id must be new; `must`: it must exist; `allow`: either. */
   resume?: ResumeMode | undefined;
-  jobType: string;
+  /** Needed to create a run; a resumed run keeps its own (and ignores one given). */
+  jobType?: string | undefined;
   group?: string | undefined;
   sweep?: string | undefined;
   name?: string | undefined;
@@ -89,13 +91,23 @@ export function createRunsService(deps: ServiceDeps) {
 
   /** Inserts a new run; null when the id exists already. */
   async function insert(project: AccessibleProject, me: Actor, input: InitRunInput, id: string) {
+    const jobType = input.jobType;
+    if (jobType === undefined || jobType.length === 0) {
+      throw new CairnError(
+        "INVALID_INPUT",
+        input.id === undefined
+          ? 'A new run needs a jobType (e.g. "train", "eval" or "preprocess"): pass { jobType }.'
+          : `Run ${id} does not exist in ${project.entityName}/${project.name}, so it would be created, and a new run needs a jobType (e.g. "train"): pass { jobType }, or check the id.`,
+        { details: { field: "jobType" } },
+      );
+    }
     const now = nowOf(deps);
     const row = await db
       .insertInto("runs")
       .values({
         project_id: project.id,
         id,
-        job_type: input.jobType,
+        job_type: jobType,
         group_name: input.group ?? null,
         sweep: input.sweep ?? null,
         config: JSON.stringify(withRunName(input.config ?? {}, input.name)),
@@ -131,15 +143,9 @@ export function createRunsService(deps: ServiceDeps) {
           'resume "must" needs the id of the run to resume: pass `id`.',
         );
       }
-      if (input.jobType.length === 0) {
-        throw new CairnError(
-          "INVALID_INPUT",
-          'A run needs a jobType, e.g. "train", "eval" or "preprocess".',
-        );
-      }
       assertUserConfig(input.config);
       assertPayload("config", input.config);
-      const project = await resolveProject(db, me, input, "write");
+      const project = await resolveProjectCreatingOnFirstUse(db, me, input);
       if (mode === "must") return resume(project, input, input.id as string);
       if (input.id === undefined) {
         // A generated id colliding is astronomically rare; retrying keeps it invisible.
@@ -148,6 +154,14 @@ export function createRunsService(deps: ServiceDeps) {
           if (created) return created;
         }
         throw new CairnError("UNAVAILABLE", "Could not allocate a unique run id: retry.");
+      }
+      if (mode === "allow" && !input.jobType) {
+        // Resume by id alone: only creating the run would need its jobType.
+        const resumed = await resume(project, input, input.id).catch((error: unknown) => {
+          if (isCairnError(error, "NOT_FOUND")) return null;
+          throw error;
+        });
+        if (resumed) return resumed;
       }
       const created = await insert(project, me, input, input.id);
       if (created) return created;

@@ -164,7 +164,7 @@ describe("the server answers every operation as the document describes it", () =
       "runs.get": { id: run.id },
       "runs.update": { id: run.id },
       "runs.finish": { id: run.id },
-      "runs.init": { id: "openapi-run-2" },
+      "runs.init": { id: "openapi-run-2", jobType: "openapi" },
       "artifacts.finish": { name: "parts" },
       "artifacts.upsert": { name: "parts", distributedId: "openapi-draft-2" },
       "artifacts.delete": { deleteAliases: true },

@@ -18,6 +18,19 @@ export const accountsRouter = router({
     .output(accountsOutputs.createUser)
     .mutation(({ ctx, input }) => ctx.services.accounts.createUser(ctx.actor, input)),
 
+  listUsers: authedProcedure
+    .output(accountsOutputs.listUsers)
+    .query(({ ctx }) => ctx.services.accounts.listUsers(ctx.actor)),
+
+  setUserDisabled: authedProcedure
+    .input(z.object({ user: entityName, disabled: z.boolean() }))
+    .output(accountsOutputs.setUserDisabled)
+    .mutation(({ ctx, input }) => ctx.services.accounts.setUserDisabled(ctx.actor, input)),
+
+  listTeams: authedProcedure
+    .output(accountsOutputs.listTeams)
+    .query(({ ctx }) => ctx.services.accounts.listTeams(ctx.actor)),
+
   createTeam: authedProcedure
     .input(z.object({ name: entityName }))
     .output(accountsOutputs.createTeam)

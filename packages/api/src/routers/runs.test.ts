@@ -110,7 +110,12 @@ await describeOnEngines("runs router", (world) => {
       caller.runs.init({ ...ref, jobType: "train", config: { _cairn_run_name: "x" } }),
       "BAD_REQUEST",
     );
-    await expectCode(caller.runs.init({ ...ref, project: "nope", jobType: "train" }), "NOT_FOUND");
+    // A missing project of the caller's own entity is created on first use; one of an entity
+    // that does not exist (or that the caller cannot write) stays NOT_FOUND.
+    await expectCode(
+      caller.runs.init({ entity: "no-such-entity", project: "nope", jobType: "train" }),
+      "NOT_FOUND",
+    );
   });
 
   it("update shallow-merges summary and config; finish sets the state; unknown runs are NOT_FOUND", async () => {

@@ -19,7 +19,8 @@ export const runsRouter = router({
       projectRef.extend({
         id: runId.optional(),
         resume: z.enum(["never", "allow", "must"]).default("never"),
-        jobType: label,
+        // Needed only to create a run (the service says so): resuming by id alone is allowed.
+        jobType: label.optional(),
         group: label.optional(),
         sweep: label.optional(),
         name: label.optional(),

@@ -11,6 +11,13 @@ import {
 } from "./common.js";
 
 /** Output schemas of `accounts.*`. */
+const userListing = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: timestamp,
+  disabledAt: timestamp.nullable().describe("When a site admin disabled the user"),
+});
+
 export const accountsOutputs = {
   whoami: z.object({
     user: z.object({ id: z.string(), name: z.string() }),
@@ -27,6 +34,17 @@ export const accountsOutputs = {
     user: z.object({ id: z.string(), name: z.string() }),
     apiKey: z.string().describe("The new user's API key, shown once"),
   }),
+  listUsers: z.array(userListing),
+  setUserDisabled: userListing,
+  listTeams: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      role: z.enum(["member", "admin"]).nullable().describe("null: a site admin's view of a team"),
+      members: z.number().int(),
+      createdAt: timestamp,
+    }),
+  ),
   createTeam: z.object({
     id: z.string(),
     name: z.string(),

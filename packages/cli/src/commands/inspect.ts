@@ -69,7 +69,9 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
             .cairn()
             .api()
             .artifact(fullRef(await ctx.qualify(ref)));
-          const [loggedBy, usedBy] = await Promise.all([artifact.loggedBy(), artifact.usedBy()]);
+          const [producer, consumers] = await Promise.all([artifact.loggedBy(), artifact.usedBy()]);
+          const loggedBy = producer?.info ?? null;
+          const usedBy = consumers.map((r) => r.info);
           const info = artifact.info;
           ctx.output.result({ ...info, ref: artifact.qualifiedName, loggedBy, usedBy }, () => {
             const rows: Array<[string, string]> = [

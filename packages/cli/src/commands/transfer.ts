@@ -97,13 +97,27 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
       .argument("<ref>", "reference: name[:alias|:vN], project/name…, entity/project/name…")
       .option("--root <dir>", "where to put the files (default ./artifacts/<name>-<vN>)")
       .option("--skip-cache", "do not keep the fetched files in the local cache")
+      .option("--prefix <path>", "only entries whose path starts with this, e.g. images/")
+      .option("--include <glob...>", "only entries matching one of these globs ('images/**/*.png')")
+      .option("--exclude <glob...>", "skip entries matching any of these globs")
       .action(
-        action(deps, async (ctx, ref: string, options: { root?: string; skipCache?: boolean }) => {
+        action(deps, async (ctx, ref: string, options: GetOptions) => {
           const q = fullRef(await ctx.qualify(ref));
           const progress = createProgressReporter(ctx.output);
-          const artifact = await ctx.cairn().api().artifact(q);
+          const filter = {
+            ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+            ...(options.include === undefined ? {} : { include: options.include }),
+            ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+          };
+          // A partial download never needs the whole entry list: the server pages only matches.
+          const partial = Object.keys(filter).length > 0;
+          const artifact = await ctx
+            .cairn()
+            .api()
+            .artifact(q, partial ? { manifest: false } : {});
           const dir = await artifact
             .download({
+              ...filter,
               ...(options.root === undefined ? {} : { root: options.root }),
               skipCache: options.skipCache ?? false,
               onProgress: progress.listener,
@@ -117,6 +131,7 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
         }),
       ),
     "cairn get mnist:latest --root ./data",
+    "cairn get mnist:latest --include 'images/**/*.png' --exclude '**/*-draft.png'",
   );
 
   example(
@@ -263,4 +278,13 @@ function parseMetadata(text: string | undefined): Record<string, unknown> | unde
     );
   }
   return value as Record<string, unknown>;
+}
+
+/** Flags of `cairn get`. */
+interface GetOptions {
+  root?: string;
+  skipCache?: boolean;
+  prefix?: string;
+  include?: string[];
+  exclude?: string[];
 }

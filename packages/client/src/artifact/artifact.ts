@@ -21,6 +21,7 @@ import {
   tableEntryPath,
 } from "../tables/table-file.js";
 import { DraftContents } from "./draft-contents.js";
+import { type ArtifactManifest, manifestView } from "./manifest-view.js";
 import { type ArtifactFileWriter, createFileWriter } from "./new-file-writer.js";
 import { type ResolvedDraft, type ResolveEntriesOptions, resolveDraft } from "./resolve-draft.js";
 
@@ -152,16 +153,16 @@ export class Artifact {
    * The manifest. For a draft, available after {@link resolveEntries} and until the next change
    * (DRAFT_NOT_READY otherwise: the digests of files are not known before hashing).
    */
-  get manifest(): { entries: readonly ManifestEntry[]; digest: string } {
+  get manifest(): ArtifactManifest {
     if (this.#logged)
-      return { entries: this.#logged.version.entries, digest: this.#logged.version.digest };
+      return manifestView(this.#logged.version.entries, this.#logged.version.digest);
     if (!this.#resolved) {
       throw new CairnError(
         "DRAFT_NOT_READY",
         `The manifest of the draft "${this.name}" is not computed yet (or changed since): await artifact.resolveEntries() first.`,
       );
     }
-    return { entries: this.#resolved.entries, digest: this.#resolved.digest };
+    return manifestView(this.#resolved.entries, this.#resolved.digest);
   }
 
   /** The local file whose bytes a stored entry of the resolved draft holds (for upload). */

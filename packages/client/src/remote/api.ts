@@ -38,11 +38,15 @@ export class Api {
     this.#ctx = ctx;
   }
 
-  /** The version `ref` names (`name:alias`, `project/name:vN`, `entity/project/name:alias`). */
-  async artifact(ref: string): Promise<LoggedArtifact> {
+  /**
+   * The version `ref` names (`name:alias`, `project/name:vN`, `entity/project/name:alias`).
+   * `{ manifest: false }` skips fetching its entry list (one request per 10,000 entries): for a
+   * partial `download({ prefix, include })` of a large version; `loadManifest()` fetches it later.
+   */
+  async artifact(ref: string, options: { manifest?: boolean } = {}): Promise<LoggedArtifact> {
     const selector = await this.#selector(ref);
     const info = await this.#ctx.call((t) => t.artifacts.get.query(selector));
-    return loadLoggedArtifact(this.#ctx, info);
+    return loadLoggedArtifact(this.#ctx, info, options);
   }
 
   /** Runs of a project, filtered and sorted (e.g. the best of a sweep by `-summary.val_acc`). */
@@ -112,6 +116,59 @@ export class Api {
         ...(options.description === undefined ? {} : { description: options.description }),
       }),
     );
+  }
+
+  /** Creates a user and its first API key, shown this once (site admins only). */
+  createUser(name: string): Promise<RouterOutputs["accounts"]["createUser"]> {
+    return this.#ctx.call((t) => t.accounts.createUser.mutate({ name }));
+  }
+
+  /** Every user, with `disabledAt` (site admins only). */
+  users(): Promise<RouterOutputs["accounts"]["listUsers"]> {
+    return this.#ctx.call((t) => t.accounts.listUsers.query());
+  }
+
+  /** Disables a user: its API keys are refused from now on (site admins only). */
+  disableUser(name: string): Promise<RouterOutputs["accounts"]["setUserDisabled"]> {
+    return this.#ctx.call((t) => t.accounts.setUserDisabled.mutate({ user: name, disabled: true }));
+  }
+
+  /** Re-enables a disabled user (site admins only). */
+  enableUser(name: string): Promise<RouterOutputs["accounts"]["setUserDisabled"]> {
+    return this.#ctx.call((t) =>
+      t.accounts.setUserDisabled.mutate({ user: name, disabled: false }),
+    );
+  }
+
+  /** Creates a team; the caller becomes its first admin. */
+  createTeam(name: string): Promise<RouterOutputs["accounts"]["createTeam"]> {
+    return this.#ctx.call((t) => t.accounts.createTeam.mutate({ name }));
+  }
+
+  /** Teams the caller belongs to (site admins: every team). */
+  teams(): Promise<RouterOutputs["accounts"]["listTeams"]> {
+    return this.#ctx.call((t) => t.accounts.listTeams.query());
+  }
+
+  /** Adds a user to a team, or changes their role (team admins only). */
+  addTeamMember(
+    team: string,
+    user: string,
+    options: { role?: "member" | "admin" } = {},
+  ): Promise<RouterOutputs["accounts"]["setMember"]> {
+    return this.#ctx.call((t) =>
+      t.accounts.setMember.mutate({ team, user, role: options.role ?? "member" }),
+    );
+  }
+
+  /** Removes a user from a team (team admins only; a team keeps at least one admin). */
+  removeTeamMember(team: string, user: string): Promise<RouterOutputs["accounts"]["removeMember"]> {
+    return this.#ctx.call((t) => t.accounts.removeMember.mutate({ team, user }));
+  }
+
+  /** A team's members (team admins only). */
+  teamMembers(team: string): Promise<RouterOutputs["accounts"]["listMembers"]> {
+    return this.#ctx.call((t) => t.accounts.listMembers.query({ team }));
   }
 
   async #project(where: {

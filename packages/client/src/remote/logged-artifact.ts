@@ -2,16 +2,25 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { CairnError, type ExtraValue, type ManifestEntry, normalizeEntryPath } from "@cairn/core";
 import { Artifact } from "../artifact/artifact.js";
+import type { ArtifactManifest } from "../artifact/manifest-view.js";
 import type { ProgressListener } from "../progress.js";
 import { type DownloadStats, downloadEntries, type VersionSelector } from "../transfer/download.js";
+import {
+  type EntryFilter,
+  entryMatcher,
+  isPartial,
+  serverPrefixOf,
+} from "../transfer/entry-filter.js";
 import { assertSafeEntryPaths, destinationOf } from "../transfer/safe-paths.js";
 import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
-import { readEntryBytes } from "./version-reads.js";
+// A runtime cycle (run.ts creates LoggedArtifacts): both use each other only inside methods.
+import { Run } from "./run.js";
+import { fetchManifest, readEntryBytes } from "./version-reads.js";
 import { wireJson } from "./wire-json.js";
 
-/** Options of `artifact.download()`. */
-export interface DownloadOptions {
+/** Options of `artifact.download()`; `prefix`, `include`, `exclude` fetch only matching entries. */
+export interface DownloadOptions extends EntryFilter {
   /** Directory to place the files in. Default `./artifacts/<name>-<vN>`. */
   root?: string;
   /** Do not keep the fetched files in the local blob cache. */
@@ -32,7 +41,7 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
-/** A run in lineage answers (`loggedBy`, `usedBy`). */
+/** The server's description of a run in lineage answers (`loggedBy().info`, `usedBy()[i].info`). */
 export type LineageRun = NonNullable<RouterOutputs["lineage"]["loggedBy"]>;
 
 /** One entry of a logged version, from `artifact.getPath(path)`. */
@@ -65,8 +74,11 @@ export class LoggedArtifact extends Artifact {
   /** Stats of the last `download()`. */
   lastDownload: DownloadStats | undefined;
   readonly #ctx: ClientContext;
+  /** False until the entry list is fetched (`api.artifact(ref, { manifest: false })`). */
+  #manifestLoaded: boolean;
 
-  constructor(ctx: ClientContext, info: VersionInfo, entries: ManifestEntry[]) {
+  /** @internal `entries: null` defers fetching the manifest (see `loadManifest()`). */
+  constructor(ctx: ClientContext, info: VersionInfo, entries: ManifestEntry[] | null) {
     super({
       name: info.name,
       type: info.type,
@@ -78,10 +90,35 @@ export class LoggedArtifact extends Artifact {
     this.aliases = [...info.aliases];
     this.tags = [...info.tags];
     this.ttl = info.ttl;
+    this.#manifestLoaded = entries !== null;
+    this.#attach(entries ?? []);
+  }
+
+  #attach(entries: ManifestEntry[]): void {
     this.attachVersion(
-      { ...info, metadata: info.metadata as Record<string, unknown>, entries },
-      (entry) => readEntryBytes(ctx, this.#selector(), entry),
+      { ...this.info, metadata: this.info.metadata as Record<string, unknown>, entries },
+      (entry) => readEntryBytes(this.#ctx, this.#selector(), entry),
     );
+  }
+
+  /** The entry list and `get(path)`; after `loadManifest()` when fetched with `manifest: false`. */
+  override get manifest(): ArtifactManifest {
+    if (!this.#manifestLoaded) {
+      throw new CairnError(
+        "INVALID_INPUT",
+        `The manifest of ${this.qualifiedName} was not fetched (api.artifact(ref, { manifest: false })): await artifact.loadManifest() first.`,
+      );
+    }
+    return super.manifest;
+  }
+
+  /** Fetches the entry list if it was deferred (one request per 10,000 entries); returns it. */
+  async loadManifest(): Promise<ArtifactManifest> {
+    if (!this.#manifestLoaded) {
+      this.#attach(await fetchManifest(this.#ctx, this.#selector()));
+      this.#manifestLoaded = true;
+    }
+    return this.manifest;
   }
 
   /** `v3`. */
@@ -110,20 +147,26 @@ export class LoggedArtifact extends Artifact {
 
   /**
    * Downloads the files into `root` (default `./artifacts/<name>-<vN>`) and returns the directory.
-   * Files already there are kept, cached blobs are linked, only the rest is fetched.
+   * Files already there are kept, cached blobs are linked, only the rest is fetched. With
+   * `prefix`, `include` or `exclude` only matching entries come down (`include: ["images/**\/*.png"]`),
+   * and a version fetched with `manifest: false` asks the server only for the matching pages.
    */
   async download(options: DownloadOptions = {}): Promise<string> {
     const root = resolve(options.root ?? this.#defaultRoot());
-    this.lastDownload = await downloadEntries(
-      this.#ctx,
-      this.#selector(),
-      this.manifest.entries,
-      root,
-      {
-        skipCache: options.skipCache,
-        onProgress: options.onProgress,
-      },
-    );
+    const matches = entryMatcher(options);
+    let entries: readonly ManifestEntry[];
+    if (isPartial(options)) {
+      // Only the matching part: asked of the server by prefix unless the list is already here.
+      const prefix = serverPrefixOf(options);
+      const candidates = this.#manifestLoaded
+        ? this.manifest.entries
+        : await fetchManifest(this.#ctx, this.#selector(), { prefix });
+      entries = candidates.filter((e) => matches(e.path));
+    } else entries = (await this.loadManifest()).entries;
+    this.lastDownload = await downloadEntries(this.#ctx, this.#selector(), entries, root, {
+      skipCache: options.skipCache,
+      onProgress: options.onProgress,
+    });
     return root;
   }
 
@@ -244,14 +287,19 @@ export class LoggedArtifact extends Artifact {
     );
   }
 
-  /** The run that logged this version, or null. */
-  async loggedBy(): Promise<LineageRun | null> {
-    return this.#ctx.call((t) => t.lineage.loggedBy.query(this.#selector()));
+  /**
+   * The run that logged this version, or null — a {@link Run}, so the walk goes on:
+   * `(await artifact.loggedBy())?.usedArtifacts()`.
+   */
+  async loggedBy(): Promise<Run | null> {
+    const info = await this.#ctx.call((t) => t.lineage.loggedBy.query(this.#selector()));
+    return info ? new Run(this.#ctx, info) : null;
   }
 
-  /** The runs that used this version. */
-  async usedBy(): Promise<LineageRun[]> {
-    return this.#ctx.call((t) => t.lineage.usedBy.query(this.#selector()));
+  /** The runs that used this version, as {@link Run}s (`loggedArtifacts()`, `usedArtifacts()`). */
+  async usedBy(): Promise<Run[]> {
+    const infos = await this.#ctx.call((t) => t.lineage.usedBy.query(this.#selector()));
+    return infos.map((info) => new Run(this.#ctx, info));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Artifact } from "../artifact/artifact.js";
 import type { ProgressListener } from "../progress.js";
 import { type UploadCandidate, type UploadStats, uploadMissing } from "../transfer/upload.js";
 import type { ProjectRef, RunInfo } from "../transport/router-types.js";
+import { codeArtifactOfTree, type LogCodeOptions } from "./code-artifacts.js";
 import {
   type CommitFields,
   commitVersion,
@@ -68,6 +69,9 @@ export class Run {
   }
   get project(): string {
     return this.info.project;
+  }
+  get jobType(): string | null {
+    return this.info.jobType;
   }
   get group(): string | null {
     return this.info.group;
@@ -208,6 +212,16 @@ export class Run {
       ttl: options.ttl,
     });
     return loadLoggedArtifact(this.#ctx, await waitForDraft(this.#ctx, draftId));
+  }
+
+  /**
+   * Logs the source files below `root` (default the working directory) as a `code` artifact that
+   * this run logged and used (W&B's `run.log_code`): `include`/`exclude` globs pick the files
+   * (default: `.py`, `.ts`, `.js`… files, without `node_modules`, `.git`, virtualenvs). Unchanged
+   * code resolves to the existing version.
+   */
+  async logCode(root = ".", options: LogCodeOptions = {}): Promise<LoggedArtifact> {
+    return this.useArtifact(codeArtifactOfTree(root, options));
   }
 
   /** Versions this run logged. */

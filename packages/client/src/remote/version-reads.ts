@@ -8,10 +8,14 @@ import type { ClientContext } from "./context.js";
 /** Manifest page size asked for: the server's largest, so a version costs few requests. */
 export const MANIFEST_PAGE = MAX_MANIFEST_PAGE;
 
-/** Every entry of a version, one request per page of 10,000 (never one per file). */
+/**
+ * Every entry of a version (or only those under `prefix`, filtered by the server), one request
+ * per page of 10,000 (never one per file).
+ */
 export async function fetchManifest(
   ctx: ClientContext,
   version: VersionSelector,
+  options: { prefix?: string } = {},
 ): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
   let cursor: string | undefined;
@@ -20,6 +24,7 @@ export async function fetchManifest(
       t.artifacts.manifest.query({
         ...version,
         limit: MANIFEST_PAGE,
+        ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(cursor === undefined ? {} : { cursor }),
       }),
     );

@@ -2,6 +2,7 @@ import { sql as init } from "./0001-init.js";
 import { sql as settings } from "./0002-settings.js";
 import { sql as draftFinish } from "./0003-draft-finish.js";
 import { sql as trust } from "./0004-trust.js";
+import { sql as seeds } from "./0005-seeds.js";
 import { sql as packs } from "./0006-packs.js";
 
 /** One schema change: applied once, in `id` order, inside its own transaction. */
@@ -21,5 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: "0002-settings", sql: settings },
   { id: "0003-draft-finish", sql: draftFinish },
   { id: "0004-trust", sql: trust },
+  { id: "0005-seeds", sql: seeds },
   { id: "0006-packs", sql: packs },
 ];
