@@ -88,6 +88,7 @@ export class Cairn {
       transferConcurrency: options.transferConcurrency ?? 8,
       retry,
       onProgress: options.onProgress,
+      runOf: (info) => new Run(this.#ctx, info),
       defaults: () => {
         if (!this.#defaults) {
           const loading = this.#loadDefaults(settings.entity, settings.project);

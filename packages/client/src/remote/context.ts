@@ -4,7 +4,8 @@ import type { ProgressListener } from "../progress.js";
 import type { ReferenceResolvers } from "../references/reference-resolvers.js";
 import type { CommitQueue } from "../transfer/commit-queue.js";
 import type { RetryOptions } from "../transport/retry.js";
-import type { CairnTrpcClient } from "../transport/router-types.js";
+import type { CairnTrpcClient, RunInfo } from "../transport/router-types.js";
+import type { Run } from "./run.js";
 
 /**
  * Everything the SDK's objects (Run, logged Artifact, Api) share, created once by `Cairn`: the
@@ -28,6 +29,11 @@ export interface ClientContext {
   /** Retries of one byte transfer. */
   readonly retry: RetryOptions;
   readonly onProgress: ProgressListener | undefined;
+  /**
+   * A `Run` object for a run read from the server (lineage walks: `loggedBy()`, `usedBy()`). Made
+   * by the composition root, so a logged artifact can hand out runs without importing run.ts.
+   */
+  runOf(info: RunInfo): Run;
   /** Default entity/project (options, env, config file; the entity falls back to the user). */
   defaults(): Promise<{ entity: string; project: string | undefined }>;
 }

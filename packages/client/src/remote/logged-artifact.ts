@@ -14,8 +14,8 @@ import {
 import { assertSafeEntryPaths, destinationOf } from "../transfer/safe-paths.js";
 import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
-// A runtime cycle (run.ts creates LoggedArtifacts): both use each other only inside methods.
-import { Run } from "./run.js";
+// Type only: runs are made by the context (`ctx.runOf`), so this file never loads run.ts.
+import type { Run } from "./run.js";
 import { fetchManifest, readEntryBytes } from "./version-reads.js";
 import { wireJson } from "./wire-json.js";
 
@@ -293,13 +293,13 @@ export class LoggedArtifact extends Artifact {
    */
   async loggedBy(): Promise<Run | null> {
     const info = await this.#ctx.call((t) => t.lineage.loggedBy.query(this.#selector()));
-    return info ? new Run(this.#ctx, info) : null;
+    return info ? this.#ctx.runOf(info) : null;
   }
 
   /** The runs that used this version, as {@link Run}s (`loggedArtifacts()`, `usedArtifacts()`). */
   async usedBy(): Promise<Run[]> {
     const infos = await this.#ctx.call((t) => t.lineage.usedBy.query(this.#selector()));
-    return infos.map((info) => new Run(this.#ctx, info));
+    return infos.map((info) => this.#ctx.runOf(info));
   }
 
   /**
