@@ -4,6 +4,7 @@ import type { Database } from "@cairn/db";
 import type { JobRunner } from "@cairn/jobs";
 import type { Kysely } from "kysely";
 import type { ActorCache } from "./actor.js";
+import type { WebhookConfig } from "./events/config.js";
 
 /** The job runner as the services see it: Cairn's queues and payloads. */
 export type CairnJobRunner = JobRunner<JobPayloads>;
@@ -37,6 +38,8 @@ export interface ServiceDeps {
    * revoking a key forgets it at once here, other processes honour the revocation within the TTL.
    */
   actorCache?: ActorCache;
+  /** Webhook delivery policy (URL allow-list, retries, timeouts); production defaults if absent. */
+  webhooks?: WebhookConfig;
 }
 
 /** No-op logger used when none is given. */

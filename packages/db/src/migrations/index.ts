@@ -1,6 +1,7 @@
 import { sql as init } from "./0001-init.js";
 import { sql as settings } from "./0002-settings.js";
 import { sql as draftFinish } from "./0003-draft-finish.js";
+import { sql as events } from "./0007-events.js";
 
 /** One schema change: applied once, in `id` order, inside its own transaction. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: "0001-init", sql: init },
   { id: "0002-settings", sql: settings },
   { id: "0003-draft-finish", sql: draftFinish },
+  { id: "0007-events", sql: events },
 ];
