@@ -1,4 +1,5 @@
 import { CairnError } from "@cairn/core";
+import { webhookEnvShape } from "@cairn/services";
 import { z } from "zod";
 
 const bool = z
@@ -57,6 +58,8 @@ export const serverEnvSchema = z.object({
   CAIRN_ADMIN_NAME: z.string().default("admin"),
   /** How long SIGINT/SIGTERM waits for in-flight requests (draftStatus long-polls up to 25 s). */
   CAIRN_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Webhook delivery: allowed networks, retries, timeouts (see @cairn/services). */
+  ...webhookEnvShape,
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

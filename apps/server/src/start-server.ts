@@ -19,8 +19,11 @@ import {
   type CairnJobRunner,
   createProcessors,
   createServices,
+  type Dispatcher,
   loadSigningSecret,
   type Services,
+  startDispatcher,
+  webhookConfigOf,
 } from "@cairn/services";
 import { type Logger, pino } from "pino";
 import { writeAdminKeyFile } from "./admin-key-file.js";
@@ -129,10 +132,17 @@ export async function startServer(
       signingSecret,
       logger,
       bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
+      webhooks: webhookConfigOf(env),
     });
     // One registry for requests and, when this server runs jobs, their durations too.
     const metrics = createCairnMetrics({ services });
-    if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services, metrics);
+    let dispatcher: Dispatcher | undefined;
+    if (!env.CAIRN_NO_WORKERS) {
+      await startWorkers(env, jobs, services, metrics);
+      // Webhook deliveries are queued wherever deliveries are worked on (see startDispatcher).
+      dispatcher = startDispatcher(services.deps);
+      undo.push(() => dispatcher?.stop() ?? Promise.resolve());
+    }
 
     const admin = await bootstrapAdmin(database.db, { name: env.CAIRN_ADMIN_NAME });
     const adminKeyFile = admin ? join(dataDir, ADMIN_KEY_FILE) : null;
@@ -170,6 +180,7 @@ export async function startServer(
         host.shutdown({
           timeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
           closeDeps: async () => {
+            await dispatcher?.stop();
             await jobs.close();
             await database.close();
           },

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import type { BlobStoreConfig } from "@cairn/blobs";
 import { parseDuration } from "@cairn/core";
+import { webhookEnvShape } from "@cairn/services";
 import { z } from "zod";
 
 const bool = z
@@ -72,6 +73,8 @@ export const workerEnvSchema = z.object({
   /** BullMQ job lock; a crashed worker's jobs are retried by another after about this long. */
   CAIRN_JOB_LOCK_MS: millis,
   CAIRN_JOB_STALLED_INTERVAL_MS: millis,
+  /** Webhook delivery: allowed networks, retries, timeouts (see @cairn/services). */
+  ...webhookEnvShape,
 });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

@@ -2,7 +2,13 @@ import { createBlobStore } from "@cairn/blobs";
 import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createDatabase, migrate } from "@cairn/db";
 import { createBullmqRunner } from "@cairn/jobs";
-import { createProcessors, createServices, loadSigningSecret } from "@cairn/services";
+import {
+  createProcessors,
+  createServices,
+  loadSigningSecret,
+  startDispatcher,
+  webhookConfigOf,
+} from "@cairn/services";
 import type { Logger } from "pino";
 import { blobStoreConfigOf, type WorkerEnv } from "./env.js";
 
@@ -44,8 +50,11 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
       publicUrl: env.CAIRN_PUBLIC_URL,
       signingSecret: await loadSigningSecret(database.db),
       logger,
+      webhooks: webhookConfigOf(env),
     });
     await jobs.startWorkers(createProcessors(services));
+    // Finds due webhook deliveries (also those a dead process left) and queues their jobs.
+    const dispatcher = startDispatcher(services.deps);
     if (!env.CAIRN_NO_SCHEDULES) {
       await jobs.schedule("ttl-expiry", env.CAIRN_TTL_EXPIRY_INTERVAL, {});
       await jobs.schedule("blob-gc", env.CAIRN_BLOB_GC_INTERVAL, {
@@ -55,6 +64,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     logger.info({ prefix: env.CAIRN_QUEUE_PREFIX }, "cairn worker ready");
     return {
       async close() {
+        await dispatcher.stop();
         await jobs.close();
         await database.close();
       },

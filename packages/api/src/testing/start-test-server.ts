@@ -14,6 +14,8 @@ import {
   createServices,
   loadSigningSecret,
   type Services,
+  startDispatcher,
+  type WebhookConfig,
 } from "@cairn/services";
 import { serviceUrl } from "@cairn/vitest-config/services";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
@@ -36,6 +38,11 @@ export interface TestServerOptions {
   logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** A fake clock for the services (TTL tests). */
   now?: () => Date;
+  /**
+   * Webhook delivery settings. Default: loopback allowed (`127.0.0.1/32`, receivers in tests
+   * listen there), polling every 50 ms, 100 ms first backoff.
+   */
+  webhooks?: WebhookConfig;
 }
 
 /** The directory of a temp-dir store, or the bucket and endpoint of the s3rver store. */
@@ -119,10 +126,19 @@ async function start(
     signingSecret,
     logger,
     ...(options.now === undefined ? {} : { now: options.now }),
+    webhooks: options.webhooks ?? {
+      policy: { allowedNetworks: ["127.0.0.1/32"] },
+      pollMs: 50,
+      backoffMs: 100,
+    },
   });
   const host = createCairnHttpServer({ services, logger, server: node });
   cleanups.push(() => host.shutdown({ timeoutMs: 2_000 }));
-  if (options.workers ?? true) await jobs.startWorkers(createProcessors(services));
+  if (options.workers ?? true) {
+    await jobs.startWorkers(createProcessors(services));
+    const dispatcher = startDispatcher(services.deps);
+    cleanups.push(() => dispatcher.stop());
+  }
 
   const admin = await bootstrapAdmin(database.db);
   if (!admin) throw new Error("bootstrapAdmin returned null on a fresh database");

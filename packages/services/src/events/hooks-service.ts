@@ -33,6 +33,12 @@ export interface HookInfo {
   failed: number;
 }
 
+/** A hook just created, with its signing secret (shown this once). */
+export interface CreatedHook extends HookInfo {
+  /** `whsec_…`: verify deliveries with it (Standard Webhooks). */
+  secret: string;
+}
+
 /** One line of a hook's delivery log. */
 export interface DeliveryInfo {
   id: number;
@@ -105,7 +111,7 @@ async function create(
   deps: ServiceDeps,
   actor: Actor | null,
   input: CreateHookInput,
-): Promise<HookInfo & { secret: string }> {
+): Promise<CreatedHook> {
   const { entityId, projectId } = await authorizeScope(deps, actor, input);
   const config = resolveWebhookConfig(deps.webhooks);
   checkUrlForm(config.policy, input.url);
