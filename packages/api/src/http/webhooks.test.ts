@@ -264,7 +264,7 @@ function suite(options: TestServerOptions) {
     } finally {
       await receiver.close();
     }
-  }, 120_000);
+  }, 300_000);
 
   it("streams events over SSE and a reconnect with Last-Event-ID misses nothing", async () => {
     const c = server.client;

@@ -10,7 +10,7 @@ export interface ReceivedWebhook {
   event: { id: string; type: string; timestamp: string; seq: number; data: Record<string, unknown> };
   /** `Date.now()` on arrival. */
   receivedAt: number;
-  /** The HTTP status answered. */
+  /** The HTTP status answered (0: left hanging). */
   answered: number;
 }
 
@@ -24,6 +24,8 @@ export interface WebhookReceiver {
   accepted(): ReceivedWebhook[];
   /** Answer the next `n` requests with HTTP 500. */
   failNext(n: number): void;
+  /** Never answer the next `n` requests (a receiver that hangs; the sender must time out). */
+  hangNext(n: number): void;
   /** Resolves once `predicate` holds over the requests, or rejects after `timeoutMs`. */
   waitFor(predicate: (all: ReceivedWebhook[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -33,12 +35,19 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   let failures = 0;
+  let hangs = 0;
   const waiters = new Set<() => void>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
+      if (hangs > 0) {
+        hangs -= 1;
+        received.push({ headers: req.headers, body, event: JSON.parse(body), receivedAt: Date.now(), answered: 0 });
+        for (const wake of waiters) wake();
+        return;
+      }
       const answered = failures > 0 ? 500 : 204;
       if (failures > 0) failures -= 1;
       received.push({ headers: req.headers, body, event: JSON.parse(body), receivedAt: Date.now(), answered });
@@ -51,9 +60,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    accepted: () => received.filter((r) => r.answered < 300),
+    accepted: () => received.filter((r) => r.answered >= 200 && r.answered < 300),
     failNext(n) {
       failures = n;
+    },
+    hangNext(n) {
+      hangs = n;
     },
     waitFor(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
