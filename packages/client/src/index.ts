@@ -69,6 +69,7 @@ export {
   type VerifyResult,
 } from "./references/types.js";
 export { Api, type ArtifactDiff, type RunsQuery } from "./remote/api.js";
+export type { EventsOptions } from "./remote/event-stream.js";
 export { LogHandle, type LogResult } from "./remote/log-handle.js";
 export {
   type DownloadOptions,
@@ -95,6 +96,7 @@ export {
 export type { DownloadStats } from "./transfer/download.js";
 export type { UploadStats } from "./transfer/upload.js";
 export { toCairnError } from "./transport/errors.js";
+export { verifyWebhook } from "./webhooks/verify-webhook.js";
 export type { RetryOptions } from "./transport/retry.js";
 export type {
   CairnTrpcClient,

@@ -13,6 +13,8 @@ import type { CairnTrpcClient } from "../transport/router-types.js";
  */
 export interface ClientContext {
   readonly baseUrl: string;
+  /** `Bearer <api key>` for routes outside tRPC (the event stream); absent when anonymous. */
+  readonly authorization?: string | undefined;
   readonly trpc: CairnTrpcClient;
   /** Runs one server call and turns any failure into a CairnError. */
   call<T>(fn: (trpc: CairnTrpcClient) => Promise<T>): Promise<T>;
