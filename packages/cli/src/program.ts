@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { registerAdminCommands } from "./commands/admin.js";
 import { registerAuthCommands } from "./commands/auth.js";
 import { registerEditCommands } from "./commands/edit.js";
+import { registerHookCommands } from "./commands/hooks.js";
 import { registerInspectCommands } from "./commands/inspect.js";
 import { registerLineageCommands } from "./commands/lineage.js";
 import { registerServerCommands } from "./commands/server.js";
@@ -40,6 +41,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerEditCommands(program, deps);
   registerLineageCommands(program, deps);
   registerAdminCommands(program, deps);
+  registerHookCommands(program, deps);
   program
     .command("completion")
     .description("print a shell completion script")
