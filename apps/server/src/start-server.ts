@@ -136,13 +136,11 @@ export async function startServer(
     });
     // One registry for requests and, when this server runs jobs, their durations too.
     const metrics = createCairnMetrics({ services });
-    let dispatcher: Dispatcher | undefined;
-    if (!env.CAIRN_NO_WORKERS) {
-      await startWorkers(env, jobs, services, metrics);
-      // Webhook deliveries are queued wherever deliveries are worked on (see startDispatcher).
-      dispatcher = startDispatcher(services.deps);
-      undo.push(() => dispatcher?.stop() ?? Promise.resolve());
-    }
+    if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services, metrics);
+    // Queues webhook deliveries right after this server's commits (and any left by dead
+    // processes); with CAIRN_NO_WORKERS the worker fleet runs them.
+    const dispatcher: Dispatcher = startDispatcher(services.deps);
+    undo.push(() => dispatcher.stop());
 
     const admin = await bootstrapAdmin(database.db, { name: env.CAIRN_ADMIN_NAME });
     const adminKeyFile = admin ? join(dataDir, ADMIN_KEY_FILE) : null;
@@ -180,7 +178,7 @@ export async function startServer(
         host.shutdown({
           timeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
           closeDeps: async () => {
-            await dispatcher?.stop();
+            await dispatcher.stop();
             await jobs.close();
             await database.close();
           },

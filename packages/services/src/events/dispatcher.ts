@@ -2,6 +2,14 @@ import { jobIdFor } from "@cairn/core";
 import { sql } from "kysely";
 import type { ServiceDeps } from "../deps.js";
 import { resolveWebhookConfig } from "./config.js";
+import { onEventsEmitted } from "./emit.js";
+
+/**
+ * After a local emit, extra looks this many ms later: the emitting transaction usually commits
+ * within a few ms (the emit is near its end); a look that comes too early finds nothing and the
+ * regular poll catches up.
+ */
+const WAKE_DELAYS_MS = [5, 25, 100];
 
 /**
  * Queues a `webhook-deliver` job for every enabled hook whose oldest pending delivery is due and
@@ -35,8 +43,9 @@ export interface Dispatcher {
 }
 
 /**
- * Runs {@link dispatchDueDeliveries} every `pollMs` (default 250 ms) until stopped. Hosts that run
- * the `webhook-deliver` workers start one (the worker app, or the server in embedded mode).
+ * Runs {@link dispatchDueDeliveries} every `pollMs` (default 250 ms) until stopped, and a few ms
+ * after every emit in this process. Every server and worker process starts one: a server without
+ * workers only queues the jobs (for the worker fleet), and does it right after its own commits.
  * Errors (a dropped connection) are logged and the loop carries on.
  */
 export function startDispatcher(deps: ServiceDeps): Dispatcher {
@@ -55,9 +64,21 @@ export function startDispatcher(deps: ServiceDeps): Dispatcher {
       });
   };
   tick();
+  const extra = new Set<NodeJS.Timeout>();
+  const unsubscribe = onEventsEmitted(() => {
+    for (const delay of WAKE_DELAYS_MS) {
+      const t = setTimeout(() => {
+        extra.delete(t);
+        if (!stopped) dispatchDueDeliveries(deps).catch(() => {});
+      }, delay);
+      extra.add(t);
+    }
+  });
   return {
     async stop() {
       stopped = true;
+      unsubscribe();
+      for (const t of extra) clearTimeout(t);
       if (timer) clearTimeout(timer);
       await running;
     },

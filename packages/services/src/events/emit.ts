@@ -18,6 +18,18 @@ export interface VersionMention {
   digest?: string;
 }
 
+const emittedListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever this process emits events (before their transaction commits), so a
+ * dispatcher in the same process can look for new deliveries a few milliseconds later instead of
+ * at its next poll. Returns the unsubscribe function.
+ */
+export function onEventsEmitted(listener: () => void): () => void {
+  emittedListeners.add(listener);
+  return () => emittedListeners.delete(listener);
+}
+
 /** One event to emit, before the project, type and digests are filled in. */
 export interface EventDraft {
   kind: EventKind;
@@ -125,7 +137,9 @@ export async function emitEvents(
       })),
     )
     .execute();
-  await queueDeliveries(trx, ctx.projectId, project.entityId, events);
+  if (await queueDeliveries(trx, ctx.projectId, project.entityId, events)) {
+    for (const listener of emittedListeners) listener();
+  }
   return events;
 }
 
@@ -134,7 +148,7 @@ async function queueDeliveries(
   projectId: string,
   entityId: string,
   events: readonly CairnEvent[],
-): Promise<void> {
+): Promise<boolean> {
   const hooks = await trx
     .selectFrom("webhooks")
     .select(["id", "kinds", "name_pattern", "type_pattern", "alias_pattern"])
@@ -147,7 +161,7 @@ async function queueDeliveries(
     )
     .orderBy("id")
     .execute();
-  if (hooks.length === 0) return;
+  if (hooks.length === 0) return false;
   const rows: Array<{ webhook_id: string; event_id: string }> = [];
   // Event order first: a hook's deliveries get ids in the order of the project's events.
   for (const event of events) {
@@ -161,7 +175,9 @@ async function queueDeliveries(
       if (hookMatches(filter, event)) rows.push({ webhook_id: hook.id, event_id: event.id });
     }
   }
-  if (rows.length > 0) await trx.insertInto("webhook_deliveries").values(rows).execute();
+  if (rows.length === 0) return false;
+  await trx.insertInto("webhook_deliveries").values(rows).execute();
+  return true;
 }
 
 /** Artifact type and the digests of the mentioned version numbers, per artifact name. */
