@@ -66,7 +66,9 @@ export async function startEventProbe(): Promise<EventProbe> {
             ...project,
             name,
             type: "probe",
-            entries: [{ path: "p", digest: `probe-${name}-${i}`, size: 1, ref: `https://example.com/${i}` }],
+            entries: [
+              { path: "p", digest: `probe-${name}-${i}`, size: 1, ref: `https://example.com/${i}` },
+            ],
           });
           await new Promise((r) => setTimeout(r, everyMs));
         }
@@ -75,7 +77,8 @@ export async function startEventProbe(): Promise<EventProbe> {
         async stop() {
           stopped = true;
           await loop;
-          const mine = () => [...arrivals].filter(([k]) => k.startsWith(`${name}:`)).map(([, v]) => v);
+          const mine = () =>
+            [...arrivals].filter(([k]) => k.startsWith(`${name}:`)).map(([, v]) => v);
           const deadline = Date.now() + 30_000;
           while (mine().length < logged && Date.now() < deadline) {
             await new Promise<void>((r) => {
@@ -87,7 +90,11 @@ export async function startEventProbe(): Promise<EventProbe> {
           if (samples.length < logged) {
             throw new Error(`event probe: ${samples.length} of ${logged} probe events arrived`);
           }
-          return { p50: percentile(samples, 50), p99: percentile(samples, 99), count: samples.length };
+          return {
+            p50: percentile(samples, 50),
+            p99: percentile(samples, 99),
+            count: samples.length,
+          };
         },
       };
     },

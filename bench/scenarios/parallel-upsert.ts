@@ -145,8 +145,16 @@ export const parallelUpsert: Scenario = {
           summary: summarize(s.raw),
         }),
         row("finish latency (finish → committed version)", "s", summarize(s.finish)),
-        row("event delivery latency p50 (commit → webhook receiver), under this load", "ms", summarize(s.eventP50)),
-        row("event delivery latency p99 (commit → webhook receiver), under this load", "ms", summarize(s.eventP99)),
+        row(
+          "event delivery latency p50 (commit → webhook receiver), under this load",
+          "ms",
+          summarize(s.eventP50),
+        ),
+        row(
+          "event delivery latency p99 (commit → webhook receiver), under this load",
+          "ms",
+          summarize(s.eventP99),
+        ),
       ],
       checks,
       notes: [

@@ -1,11 +1,20 @@
-import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from "@cairn/api/testing";
+import {
+  startWebhookReceiver,
+  verifyStandardWebhook,
+  type WebhookReceiver,
+} from "@cairn/api/testing";
 import type { Cairn } from "@cairn/client";
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type FaultEnv, startFaultEnv } from "./environment.js";
 
 const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({ path, digest: `etag-${path}`, size: 1, ref: `https://example.com/${path}` });
+const ref = (path: string) => ({
+  path,
+  digest: `etag-${path}`,
+  size: 1,
+  ref: `https://example.com/${path}`,
+});
 
 await describeWithServices(
   ["postgres"],
@@ -28,8 +37,13 @@ await describeWithServices(
       });
       cairn = env.newCairn();
       receiver = await startWebhookReceiver();
-      secret = (await cairn.trpc.hooks.create.mutate({ ...P, url: receiver.url, kinds: ["version.created"] }))
-        .secret;
+      secret = (
+        await cairn.trpc.hooks.create.mutate({
+          ...P,
+          url: receiver.url,
+          kinds: ["version.created"],
+        })
+      ).secret;
     });
     afterAll(async () => {
       await env?.close();
@@ -43,7 +57,9 @@ await describeWithServices(
         .where("kind", "=", "version.created")
         .orderBy("seq")
         .execute();
-      return rows.filter((r) => (r.payload as { data: { name: string } }).data.name === name).map((r) => r.id);
+      return rows
+        .filter((r) => (r.payload as { data: { name: string } }).data.name === name)
+        .map((r) => r.id);
     }
 
     it("delivers events committed while no worker ran, after the server that committed them was SIGKILLed", async () => {
@@ -52,7 +68,12 @@ await describeWithServices(
         await w.exited;
       }
       for (const p of ["a", "b", "c"]) {
-        await cairn.trpc.artifacts.log.mutate({ ...P, name: "orphan", type: "dataset", entries: [ref(p)] });
+        await cairn.trpc.artifacts.log.mutate({
+          ...P,
+          name: "orphan",
+          type: "dataset",
+          entries: [ref(p)],
+        });
       }
       await env.killServer();
       const committed = await eventIds("orphan");
@@ -60,7 +81,10 @@ await describeWithServices(
       expect(receiver.received).toHaveLength(0);
 
       await env.addWorker(); // a fresh worker finds the outbox rows and delivers them
-      await receiver.waitFor((r) => r.filter((d) => d.event.data.name === "orphan").length >= 3, 30_000);
+      await receiver.waitFor(
+        (r) => r.filter((d) => d.event.data.name === "orphan").length >= 3,
+        30_000,
+      );
       const got = receiver.accepted().filter((d) => d.event.data.name === "orphan");
       expect(got.map((d) => d.headers["webhook-id"])).toEqual(committed);
       for (const d of got) expect(verifyStandardWebhook(secret, d)).toBe(true);
@@ -70,15 +94,25 @@ await describeWithServices(
     it("redelivers, with the same event id, a delivery whose worker was SIGKILLed mid-request", async () => {
       receiver.hangNext(1);
       const before = receiver.received.length;
-      await cairn.trpc.artifacts.log.mutate({ ...P, name: "midflight", type: "dataset", entries: [ref("m")] });
+      await cairn.trpc.artifacts.log.mutate({
+        ...P,
+        name: "midflight",
+        type: "dataset",
+        entries: [ref("m")],
+      });
       await receiver.waitFor((r) => r.length > before, 30_000);
       // The worker is now waiting on the receiver: kill it there.
-      for (const w of env.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null)) {
+      for (const w of env.workers.filter(
+        (w) => w.child.exitCode === null && w.child.signalCode === null,
+      )) {
         w.child.kill("SIGKILL");
         await w.exited;
       }
       await env.addWorker();
-      await receiver.waitFor((r) => r.some((d) => d.event.data.name === "midflight" && d.answered === 204), 30_000);
+      await receiver.waitFor(
+        (r) => r.some((d) => d.event.data.name === "midflight" && d.answered === 204),
+        30_000,
+      );
       const tries = receiver.received.filter((d) => d.event.data.name === "midflight");
       const [id] = await eventIds("midflight");
       expect(new Set(tries.map((d) => d.headers["webhook-id"]))).toEqual(new Set([id]));

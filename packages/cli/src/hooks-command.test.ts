@@ -1,9 +1,18 @@
-import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from "@cairn/api/testing";
+import {
+  startWebhookReceiver,
+  verifyStandardWebhook,
+  type WebhookReceiver,
+} from "@cairn/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHarness, startCliHarness } from "./cli.test-helpers.js";
 
 const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({ path, digest: `etag-${path}`, size: 1, ref: `https://example.com/${path}` });
+const ref = (path: string) => ({
+  path,
+  digest: `etag-${path}`,
+  size: 1,
+  ref: `https://example.com/${path}`,
+});
 
 describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
   let h: CliHarness;
@@ -19,14 +28,29 @@ describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
 
   it("creates, lists, shows deliveries, redelivers and removes a hook", async () => {
     const created = await h.cairn([
-      "hooks", "create", receiver.url, "--events", "alias.moved", "--type", "dataset", "--alias", "production", "--json",
+      "hooks",
+      "create",
+      receiver.url,
+      "--events",
+      "alias.moved",
+      "--type",
+      "dataset",
+      "--alias",
+      "production",
+      "--json",
     ]);
     expect(created.code).toBe(0);
     const hook = created.json();
     expect(hook.secret).toMatch(/^whsec_/);
     const c = h.server.client;
     await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", entries: [ref("a")] });
-    await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", aliases: ["production"], entries: [ref("b")] });
+    await c.artifacts.log.mutate({
+      ...P,
+      name: "cats",
+      type: "dataset",
+      aliases: ["production"],
+      entries: [ref("b")],
+    });
     await receiver.waitFor((r) => r.length === 1);
     expect(verifyStandardWebhook(hook.secret, receiver.received[0]!)).toBe(true);
 
@@ -55,7 +79,10 @@ describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
   it("watch prints the project's events from a position", async () => {
     const watched = await h.cairn(["watch", "--after", "0", "--limit", "3", "--json"]);
     expect(watched.code).toBe(0);
-    const events = watched.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const events = watched.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(events[0]).toMatchObject({ type: "version.created", data: { name: "cats" } });
     const human = await h.cairn(["watch", "--after", "1", "--limit", "1"]);

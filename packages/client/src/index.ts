@@ -96,7 +96,6 @@ export {
 export type { DownloadStats } from "./transfer/download.js";
 export type { UploadStats } from "./transfer/upload.js";
 export { toCairnError } from "./transport/errors.js";
-export { verifyWebhook } from "./webhooks/verify-webhook.js";
 export type { RetryOptions } from "./transport/retry.js";
 export type {
   CairnTrpcClient,
@@ -108,3 +107,4 @@ export type {
   VersionInfo,
 } from "./transport/router-types.js";
 export { type CairnTrpcClientOptions, createCairnTrpcClient } from "./transport/trpc-client.js";
+export { verifyWebhook } from "./webhooks/verify-webhook.js";

@@ -47,12 +47,14 @@ describe("hookMatches", () => {
     expect(hookMatches({ ...all, typePattern: "model" }, { type: "version.created", data })).toBe(
       false,
     );
-    expect(hookMatches({ ...all, namePattern: "c*" }, { type: "version.created", data })).toBe(true);
+    expect(hookMatches({ ...all, namePattern: "c*" }, { type: "version.created", data })).toBe(
+      true,
+    );
     const moved = { type: "alias.moved" as const, data: { ...data, alias: "production" } };
     expect(hookMatches({ ...all, aliasPattern: "production" }, moved)).toBe(true);
     expect(hookMatches({ ...all, aliasPattern: "staging" }, moved)).toBe(false);
-    expect(hookMatches({ ...all, aliasPattern: "production" }, { type: "version.created", data })).toBe(
-      false,
-    );
+    expect(
+      hookMatches({ ...all, aliasPattern: "production" }, { type: "version.created", data }),
+    ).toBe(false);
   });
 });

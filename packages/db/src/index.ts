@@ -27,5 +27,5 @@ export { MIGRATIONS, type Migration } from "./migrations/index.js";
 export { parseInt8, toSafeNumber } from "./pg-types.js";
 export { CairnPGliteDialect } from "./pglite-dialect.js";
 export type * from "./schema.js";
-export { createTestDatabase, DEFAULT_TEST_DATABASE_URL, type TestDatabase } from "./testing.js";
 export type * from "./schema-events.js";
+export { createTestDatabase, DEFAULT_TEST_DATABASE_URL, type TestDatabase } from "./testing.js";

@@ -15,10 +15,10 @@ import type { Actor } from "./actor.js";
 import { assertMayMoveAliases, commitVersion } from "./commit-version.js";
 import { nowOf, type ServiceDeps } from "./deps.js";
 import { mergeUpsertRows } from "./draft-apply.js";
-import { emitEvents } from "./events/emit.js";
 import type { FinishInput } from "./draft-inputs.js";
 import { baseDb, type DraftDb, type DraftLifecycle, draftDb } from "./draft-schema.js";
 import { assertRunExists } from "./draft-upsert.js";
+import { emitEvents } from "./events/emit.js";
 import { type AccessibleProject, resolveProject } from "./project-access.js";
 
 /**

@@ -10,7 +10,12 @@ import {
 } from "../testing/index.js";
 
 const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({ path, digest: `etag-${path}`, size: 1, ref: `https://example.com/${path}` });
+const ref = (path: string) => ({
+  path,
+  digest: `etag-${path}`,
+  size: 1,
+  ref: `https://example.com/${path}`,
+});
 
 /** Reads `GET /events` until `until` holds or `max` events came; returns them and the last id. */
 async function readStream(
@@ -98,7 +103,13 @@ function suite(options: TestServerOptions) {
       entries: [ref("b")],
     });
     await c.artifacts.delete.mutate({ ...P, ref: "cats:v0" });
-    await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", ttl: "1d", entries: [ref("c")] });
+    await c.artifacts.log.mutate({
+      ...P,
+      name: "cats",
+      type: "dataset",
+      ttl: "1d",
+      entries: [ref("c")],
+    });
     await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", entries: [ref("d")] });
     await server.services.retention.expireVersions({
       now: new Date(Date.now() + 2 * 86_400_000).toISOString(),
@@ -143,10 +154,14 @@ function suite(options: TestServerOptions) {
       expect(verifyStandardWebhook(productionSecret, d)).toBe(false);
     }
     // In commit order.
-    expect(got.map((d) => d.event.seq)).toEqual([...got.map((d) => d.event.seq)].sort((a, b) => a - b));
+    expect(got.map((d) => d.event.seq)).toEqual(
+      [...got.map((d) => d.event.seq)].sort((a, b) => a - b),
+    );
 
     const created = got.find(
-      (d) => d.event.type === "version.created" && (d.event.data.version as { version: string }).version === "v1",
+      (d) =>
+        d.event.type === "version.created" &&
+        (d.event.data.version as { version: string }).version === "v1",
     );
     expect(created?.event.data).toMatchObject({
       entity: "admin",
@@ -157,8 +172,12 @@ function suite(options: TestServerOptions) {
     });
     expect(created?.event).toMatchObject({ actor: { name: "admin" } });
     const failed = got.find((d) => d.event.type === "draft.failed");
-    expect(failed?.event.data).toMatchObject({ name: "birds", type: "dataset", distributedId: "g2" });
-    expect((failed?.event.data.error as { code: string }).code).toBe("INVALID_MANIFEST");
+    expect(failed?.event.data).toMatchObject({
+      name: "birds",
+      type: "dataset",
+      distributedId: "g2",
+    });
+    expect(failed?.event.data.error).toMatchObject({ code: "INVALID_MANIFEST" });
 
     expect(production.accepted()).toHaveLength(1);
     const [moved] = production.accepted();
@@ -173,13 +192,19 @@ function suite(options: TestServerOptions) {
     const c = server.client;
     const flaky = await startWebhookReceiver();
     try {
-      const hook = await c.hooks.create.mutate({ ...P, url: flaky.url, kinds: ["version.created"] });
+      const hook = await c.hooks.create.mutate({
+        ...P,
+        url: flaky.url,
+        kinds: ["version.created"],
+      });
       flaky.failNext(3);
       await c.artifacts.log.mutate({ ...P, name: "retry", type: "model", entries: [ref("r")] });
       await flaky.waitFor((r) => r.some((d) => d.answered === 204));
       expect(flaky.received.map((d) => d.answered)).toEqual([500, 500, 500, 204]);
       expect(new Set(flaky.received.map((d) => d.headers["webhook-id"])).size).toBe(1);
-      const gaps = flaky.received.slice(1).map((d, i) => d.receivedAt - flaky.received[i]!.receivedAt);
+      const gaps = flaky.received
+        .slice(1)
+        .map((d, i) => d.receivedAt - flaky.received[i]!.receivedAt);
       // backoff 100 ms, doubling: each wait at least the previous one's base (poll jitter aside).
       expect(gaps[0]).toBeGreaterThanOrEqual(90);
       expect(gaps[2]).toBeGreaterThanOrEqual(390);
@@ -230,7 +255,12 @@ function suite(options: TestServerOptions) {
     const c = server.client;
     const receiver = await startWebhookReceiver();
     try {
-      await c.hooks.create.mutate({ ...P, url: receiver.url, namePattern: "order", aliasPattern: "champion" });
+      await c.hooks.create.mutate({
+        ...P,
+        url: receiver.url,
+        namePattern: "order",
+        aliasPattern: "champion",
+      });
       for (const p of ["o0", "o1", "o2"]) {
         await c.artifacts.log.mutate({ ...P, name: "order", type: "model", entries: [ref(p)] });
       }
@@ -238,7 +268,11 @@ function suite(options: TestServerOptions) {
       const mover = async () => {
         while (next < 1000) {
           const i = next++;
-          await c.artifacts.setAlias.mutate({ ...P, ref: `order:v${(i * 7) % 3}`, alias: "champion" });
+          await c.artifacts.setAlias.mutate({
+            ...P,
+            ref: `order:v${(i * 7) % 3}`,
+            alias: "champion",
+          });
         }
       };
       await Promise.all(Array.from({ length: 8 }, mover));
@@ -291,7 +325,9 @@ function suite(options: TestServerOptions) {
     await expect(mallory.hooks.create.mutate({ ...P, url: all.url })).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
     });
-    await expect(mallory.hooks.list.query(P)).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(mallory.hooks.list.query(P)).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
     const [someHook] = await c.hooks.list.query(P);
     await expect(mallory.hooks.deliveries.query({ id: someHook!.id })).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
@@ -322,9 +358,9 @@ function suite(options: TestServerOptions) {
       expect(error, url).toMatchObject({ data: { code: "BAD_REQUEST" } });
       expect((error as Error).message, url).toMatch(/Webhook URL|not a URL/);
     }
-    await expect(c.hooks.create.mutate({ ...P, url: all.url, aliasPattern: "(a+)+$" })).rejects.toThrow(
-      /pattern/,
-    );
+    await expect(
+      c.hooks.create.mutate({ ...P, url: all.url, aliasPattern: "(a+)+$" }),
+    ).rejects.toThrow(/pattern/);
     const badResume = await fetch(`${server.baseUrl}/events?entity=admin&project=default`, {
       headers: { authorization: `Bearer ${server.adminKey}`, "last-event-id": "abc" },
     });

@@ -7,7 +7,13 @@ export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
   /** Parsed body. */
-  event: { id: string; type: string; timestamp: string; seq: number; data: Record<string, unknown> };
+  event: {
+    id: string;
+    type: string;
+    timestamp: string;
+    seq: number;
+    data: Record<string, unknown>;
+  };
   /** `Date.now()` on arrival. */
   receivedAt: number;
   /** The HTTP status answered (0: left hanging). */
@@ -44,13 +50,25 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const body = Buffer.concat(chunks).toString("utf8");
       if (hangs > 0) {
         hangs -= 1;
-        received.push({ headers: req.headers, body, event: JSON.parse(body), receivedAt: Date.now(), answered: 0 });
+        received.push({
+          headers: req.headers,
+          body,
+          event: JSON.parse(body),
+          receivedAt: Date.now(),
+          answered: 0,
+        });
         for (const wake of waiters) wake();
         return;
       }
       const answered = failures > 0 ? 500 : 204;
       if (failures > 0) failures -= 1;
-      received.push({ headers: req.headers, body, event: JSON.parse(body), receivedAt: Date.now(), answered });
+      received.push({
+        headers: req.headers,
+        body,
+        event: JSON.parse(body),
+        receivedAt: Date.now(),
+        answered,
+      });
       res.writeHead(answered).end(answered === 500 ? "receiver is down (test)" : undefined);
       for (const wake of waiters) wake();
     });
@@ -77,7 +95,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`webhook receiver: condition not met within ${timeoutMs} ms (${received.length} requests)`));
+          reject(
+            new Error(
+              `webhook receiver: condition not met within ${timeoutMs} ms (${received.length} requests)`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -107,6 +129,8 @@ export function verifyStandardWebhook(secret: string, delivery: ReceivedWebhook)
     .some((part) => {
       const [version, sig] = part.split(",");
       const given = Buffer.from(sig ?? "", "base64");
-      return version === "v1" && given.length === expected.length && timingSafeEqual(given, expected);
+      return (
+        version === "v1" && given.length === expected.length && timingSafeEqual(given, expected)
+      );
     });
 }

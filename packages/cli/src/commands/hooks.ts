@@ -57,7 +57,9 @@ export function registerHookCommands(program: Command, deps: CliDeps): void {
               description?: string;
             },
           ) => {
-            const where = o.entityWide ? { entity: await ctx.entity() } : await ctx.project(o.project);
+            const where = o.entityWide
+              ? { entity: await ctx.entity() }
+              : await ctx.project(o.project);
             const kinds = kindsOf(o.events);
             const created = await ctx.call((t) =>
               t.hooks.create.mutate({
@@ -90,7 +92,9 @@ export function registerHookCommands(program: Command, deps: CliDeps): void {
       .option("--entity-wide", "the entity's hooks instead")
       .action(
         action(deps, async (ctx, o: { project?: string; entityWide?: boolean }) => {
-          const where = o.entityWide ? { entity: await ctx.entity() } : await ctx.project(o.project);
+          const where = o.entityWide
+            ? { entity: await ctx.entity() }
+            : await ctx.project(o.project);
           const list = await ctx.call((t) => t.hooks.list.query(where));
           ctx.output.result(list, () =>
             ctx.output.table(
@@ -158,7 +162,10 @@ export function registerHookCommands(program: Command, deps: CliDeps): void {
       .action(
         action(deps, async (ctx, id: string, o: { status?: string; limit: string }) => {
           if (o.status !== undefined && !["pending", "delivered", "failed"].includes(o.status)) {
-            throw new CairnError("INVALID_INPUT", `--status must be pending, delivered or failed, got "${o.status}".`);
+            throw new CairnError(
+              "INVALID_INPUT",
+              `--status must be pending, delivered or failed, got "${o.status}".`,
+            );
           }
           const { deliveries } = await ctx.call((t) =>
             t.hooks.deliveries.query({
@@ -198,7 +205,9 @@ export function registerHookCommands(program: Command, deps: CliDeps): void {
         action(deps, async (ctx, id: string, delivery: string) => {
           const deliveryId = count(delivery, "<delivery>") ?? 0;
           const queued = await ctx.call((t) => t.hooks.redeliver.mutate({ id, deliveryId }));
-          ctx.output.result(queued, () => ctx.output.note(`queued as delivery ${queued.deliveryId}`));
+          ctx.output.result(queued, () =>
+            ctx.output.note(`queued as delivery ${queued.deliveryId}`),
+          );
           return 0;
         }),
       ),
@@ -226,7 +235,11 @@ export function registerHookCommands(program: Command, deps: CliDeps): void {
             for await (const event of ctx
               .cairn()
               .api()
-              .events({ ...where, signal: controller.signal, ...(after === undefined ? {} : { after }) })) {
+              .events({
+                ...where,
+                signal: controller.signal,
+                ...(after === undefined ? {} : { after }),
+              })) {
               if (ctx.output.json) ctx.output.line(JSON.stringify(event));
               else {
                 const d = event.data;

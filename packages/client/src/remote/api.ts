@@ -1,4 +1,4 @@
-import { type CairnEvent, CairnError, formatReference, qualifyReference } from "@cairn/core";
+import { CairnError, type CairnEvent, formatReference, qualifyReference } from "@cairn/core";
 import type {
   ProjectInfo,
   ProjectRef,

@@ -1,4 +1,4 @@
-import { type CairnEvent, CairnError, ERROR_CODES, type CairnErrorCode } from "@cairn/core";
+import { CairnError, type CairnErrorCode, type CairnEvent, ERROR_CODES } from "@cairn/core";
 import type { ClientContext } from "./context.js";
 
 /** Options of `api.events()`. */

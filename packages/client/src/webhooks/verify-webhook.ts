@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { type CairnEvent, CairnError } from "@cairn/core";
+import { CairnError, type CairnEvent } from "@cairn/core";
 
 /** Headers as Node's `req.headers` or a Fetch `Headers` gives them. */
 type HeaderSource = Headers | Record<string, string | string[] | undefined>;
@@ -26,7 +26,8 @@ export function verifyWebhook(secret: string, headers: HeaderSource, rawBody: st
   const fail = (why: string) =>
     new CairnError("UNAUTHORIZED", `Webhook rejected: ${why}. Check the hook's secret (whsec_…).`);
   if (!id || !Number.isInteger(timestamp)) throw fail("webhook-id or webhook-timestamp missing");
-  if (Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_S) throw fail("timestamp too old or in the future");
+  if (Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_S)
+    throw fail("timestamp too old or in the future");
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   const expected = createHmac("sha256", key).update(`${id}.${timestamp}.${rawBody}`).digest();
   const valid = signatures.split(" ").some((part) => {

@@ -77,7 +77,8 @@ export type WebhookEnv = z.infer<z.ZodObject<typeof webhookEnvShape>>;
 /** A {@link WebhookConfig} from parsed environment values. */
 export function webhookConfigOf(env: WebhookEnv): WebhookConfig {
   const config: WebhookConfig = { policy: { allowedNetworks: env.CAIRN_WEBHOOK_ALLOWED_NETWORKS } };
-  if (env.CAIRN_WEBHOOK_MAX_ATTEMPTS !== undefined) config.maxAttempts = env.CAIRN_WEBHOOK_MAX_ATTEMPTS;
+  if (env.CAIRN_WEBHOOK_MAX_ATTEMPTS !== undefined)
+    config.maxAttempts = env.CAIRN_WEBHOOK_MAX_ATTEMPTS;
   if (env.CAIRN_WEBHOOK_BACKOFF_MS !== undefined) config.backoffMs = env.CAIRN_WEBHOOK_BACKOFF_MS;
   if (env.CAIRN_WEBHOOK_TIMEOUT_MS !== undefined) config.timeoutMs = env.CAIRN_WEBHOOK_TIMEOUT_MS;
   if (env.CAIRN_WEBHOOK_LEASE_MS !== undefined) config.leaseMs = env.CAIRN_WEBHOOK_LEASE_MS;

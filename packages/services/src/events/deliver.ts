@@ -36,7 +36,7 @@ export async function deliverHook(
     .select(["id", "url", "secrets", "previous_secret_expires_at", "enabled"])
     .where("id", "=", payload.hookId)
     .executeTakeFirst();
-  if (!hook || !hook.enabled) return result;
+  if (!hook?.enabled) return result;
 
   for (let i = 0; i < PER_JOB; i++) {
     const claimed = await claimHead(deps, hook.id, config.leaseMs);
@@ -82,7 +82,10 @@ export async function deliverHook(
         response_excerpt: outcome.excerpt,
         latency_ms: outcome.latencyMs,
         delivered_at: ok ? new Date() : null,
-        next_attempt_at: ok || exhausted ? sql<Date>`now()` : sql<Date>`now() + ${`${retryIn} milliseconds`}::interval`,
+        next_attempt_at:
+          ok || exhausted
+            ? sql<Date>`now()`
+            : sql<Date>`now() + ${`${retryIn} milliseconds`}::interval`,
         updated_at: new Date(),
       })
       .where("id", "=", claimed.id)
@@ -124,5 +127,10 @@ async function claimHead(deps: ServiceDeps, hookId: string, leaseMs: number): Pr
     .where("id", "=", row.event_id)
     .executeTakeFirst();
   if (!event) throw new CairnError("NOT_FOUND", `Event ${row.event_id} is gone.`);
-  return { id: Number(row.id), eventId: row.event_id, attempts: row.attempts, payload: event.payload };
+  return {
+    id: Number(row.id),
+    eventId: row.event_id,
+    attempts: row.attempts,
+    payload: event.payload,
+  };
 }

@@ -29,7 +29,11 @@ export async function dispatchDueDeliveries(deps: ServiceDeps): Promise<number> 
     where w.enabled and h.next_attempt_at <= now() and (h.lease_until is null or h.lease_until < now())
     limit 1000`.execute(deps.db);
   for (const head of heads.rows) {
-    const payload = { hookId: head.webhook_id, deliveryId: Number(head.id), attempt: head.attempts };
+    const payload = {
+      hookId: head.webhook_id,
+      deliveryId: Number(head.id),
+      attempt: head.attempts,
+    };
     await deps.jobs.enqueue("webhook-deliver", payload, {
       jobId: jobIdFor("webhook-deliver", payload),
     });

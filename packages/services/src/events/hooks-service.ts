@@ -125,9 +125,16 @@ async function create(
       url: input.url,
       description: input.description ?? null,
       kinds: [...new Set(input.kinds ?? [])],
-      name_pattern: input.namePattern === undefined ? null : validatePattern(input.namePattern, "Artifact name"),
-      type_pattern: input.typePattern === undefined ? null : validatePattern(input.typePattern, "Artifact type"),
-      alias_pattern: input.aliasPattern === undefined ? null : validatePattern(input.aliasPattern, "Alias"),
+      name_pattern:
+        input.namePattern === undefined
+          ? null
+          : validatePattern(input.namePattern, "Artifact name"),
+      type_pattern:
+        input.typePattern === undefined
+          ? null
+          : validatePattern(input.typePattern, "Artifact type"),
+      alias_pattern:
+        input.aliasPattern === undefined ? null : validatePattern(input.aliasPattern, "Alias"),
       secrets: [sealSecret(deps.signingSecret, secret)],
       created_by: actor?.userId ?? null,
     })
@@ -191,19 +198,29 @@ async function hookInfos(deps: ServiceDeps, ids: readonly string[]): Promise<Hoo
 }
 
 /** The hooks of a project (and the entity-wide ones that apply to it), or of an entity. */
-async function list(deps: ServiceDeps, actor: Actor | null, input: ListHooksInput): Promise<HookInfo[]> {
+async function list(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: ListHooksInput,
+): Promise<HookInfo[]> {
   const { entityId, projectId } = await authorizeScope(deps, actor, input);
   let query = deps.db.selectFrom("webhooks").select("id").where("entity_id", "=", entityId);
   query =
     projectId === null
       ? query
-      : query.where((eb) => eb.or([eb("project_id", "=", projectId), eb("project_id", "is", null)]));
+      : query.where((eb) =>
+          eb.or([eb("project_id", "=", projectId), eb("project_id", "is", null)]),
+        );
   const ids = (await query.execute()).map((r) => r.id);
   return hookInfos(deps, ids);
 }
 
 /** Deletes a hook and its delivery log. */
-async function remove(deps: ServiceDeps, actor: Actor | null, input: HookIdInput): Promise<{ id: string }> {
+async function remove(
+  deps: ServiceDeps,
+  actor: Actor | null,
+  input: HookIdInput,
+): Promise<{ id: string }> {
   await manageableHook(deps, actor, input.id);
   await deps.db.deleteFrom("webhooks").where("id", "=", input.id).execute();
   return { id: input.id };
@@ -332,7 +349,10 @@ async function listEvents(
     .limit(input.limit ?? 100)
     .execute();
   const events = rows.map((r) => r.payload as CairnEvent);
-  return { events, lastSeq: rows.length > 0 ? Number(rows[rows.length - 1]?.seq) : (input.after ?? 0) };
+  return {
+    events,
+    lastSeq: rows.length > 0 ? Number(rows[rows.length - 1]?.seq) : (input.after ?? 0),
+  };
 }
 
 /** Webhooks (management, delivery log, redelivery) and the event feed of a project. */

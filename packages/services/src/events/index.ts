@@ -17,4 +17,9 @@ export {
 } from "./hooks-service.js";
 export * from "./inputs.js";
 export { generateSecret, SECRET_PREFIX, signatureValid, signedHeaders } from "./signing.js";
-export { addressAllowed, checkUrlForm, resolveTarget, type WebhookUrlPolicy } from "./url-policy.js";
+export {
+  addressAllowed,
+  checkUrlForm,
+  resolveTarget,
+  type WebhookUrlPolicy,
+} from "./url-policy.js";

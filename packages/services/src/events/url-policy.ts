@@ -44,7 +44,10 @@ function allowList(policy: WebhookUrlPolicy): BlockList {
     const [net = "", bits] = cidr.split("/");
     const type = isIP(net) === 6 ? "ipv6" : "ipv4";
     if (isIP(net) === 0) {
-      throw new CairnError("INVALID_INPUT", `Allowed network "${cidr}" is not a CIDR (e.g. 127.0.0.1/32).`);
+      throw new CairnError(
+        "INVALID_INPUT",
+        `Allowed network "${cidr}" is not a CIDR (e.g. 127.0.0.1/32).`,
+      );
     }
     list.addSubnet(net, bits === undefined ? (type === "ipv4" ? 32 : 128) : Number(bits), type);
   }
@@ -80,12 +83,20 @@ export function checkUrlForm(policy: WebhookUrlPolicy, raw: string): URL {
   try {
     url = new URL(raw);
   } catch (error) {
-    throw new CairnError("INVALID_URI", `Webhook URL ${JSON.stringify(raw)} is not a URL: give an absolute http(s) URL.`, { cause: error });
+    throw new CairnError(
+      "INVALID_URI",
+      `Webhook URL ${JSON.stringify(raw)} is not a URL: give an absolute http(s) URL.`,
+      { cause: error },
+    );
   }
   const schemes = policy.allowHttp === false ? ["https:"] : ["https:", "http:"];
-  if (!schemes.includes(url.protocol)) throw refusedUrl(raw, `its scheme must be ${schemes.join(" or ")}`);
+  if (!schemes.includes(url.protocol))
+    throw refusedUrl(raw, `its scheme must be ${schemes.join(" or ")}`);
   if (url.username !== "" || url.password !== "") {
-    throw refusedUrl(raw, "it carries credentials (put a token in the path or rely on the signature)");
+    throw refusedUrl(
+      raw,
+      "it carries credentials (put a token in the path or rely on the signature)",
+    );
   }
   return url;
 }
@@ -104,11 +115,19 @@ export async function resolveTarget(
   const answers =
     isIP(host) === 0
       ? await lookup(host, { all: true, verbatim: true }).catch((error: unknown) => {
-          throw new CairnError("INVALID_URI", `Webhook host ${host} does not resolve: check the URL.`, { cause: error });
+          throw new CairnError(
+            "INVALID_URI",
+            `Webhook host ${host} does not resolve: check the URL.`,
+            { cause: error },
+          );
         })
       : [{ address: host, family: isIP(host) }];
   const bad = answers.find((a) => !addressAllowed(policy, a.address));
-  if (bad) throw refusedUrl(raw, `${host} resolves to ${bad.address}, a loopback/private/reserved address`);
+  if (bad)
+    throw refusedUrl(
+      raw,
+      `${host} resolves to ${bad.address}, a loopback/private/reserved address`,
+    );
   const first = answers[0];
   if (!first) throw new CairnError("INVALID_URI", `Webhook host ${host} has no address.`);
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
