@@ -37,4 +37,12 @@ describe("flattenFileTree", () => {
       "b.txt",
     ]);
   });
+
+  it("prefers the server's folder totals over sums of the loaded page", () => {
+    const totals = new Map([["data", { files: 1930, bytes: 9_000_000 }]]);
+    const rows = flattenFileTree(entries, new Set(), totals);
+    expect(rows[0]).toMatchObject({ path: "data", files: 1930, bytes: 9_000_000 });
+    // Folders the totals do not name fall back to the loaded sums.
+    expect(rows[1]).toMatchObject({ path: "data/nested", files: 1, bytes: 100 });
+  });
 });

@@ -25,11 +25,13 @@ const newDir = (): Dir => ({ dirs: new Map(), files: [], count: 0, bytes: 0 });
 /**
  * Flattens manifest entries (paths with `/`) into the rows a tree view shows: directories first,
  * then files, each sorted by name, skipping the contents of directories in `collapsed`. Directory
- * rows carry their file count and byte total (unknown sizes count as 0).
+ * rows carry their file count and byte total (unknown sizes count as 0): from `totals` (the
+ * server's, over the whole version) when given, else summed from `entries`.
  */
 export function flattenFileTree(
   entries: readonly ManifestEntry[],
   collapsed: ReadonlySet<string>,
+  totals?: ReadonlyMap<string, { files: number; bytes: number }>,
 ): FileTreeRow[] {
   const root = newDir();
   for (const entry of entries) {
@@ -54,7 +56,11 @@ export function flattenFileTree(
     for (const [name, sub] of [...dir.dirs].sort(([a], [b]) => a.localeCompare(b))) {
       const path = prefix ? `${prefix}/${name}` : name;
       const open = !collapsed.has(path);
-      rows.push({ kind: "dir", path, name, depth, files: sub.count, bytes: sub.bytes, open });
+      // The server's totals cover the whole version; the loaded rows may be a first page only.
+      const total = totals?.get(path);
+      const files = total?.files ?? sub.count;
+      const bytes = total?.bytes ?? sub.bytes;
+      rows.push({ kind: "dir", path, name, depth, files, bytes, open });
       if (open) walk(sub, path, depth + 1);
     }
     for (const entry of [...dir.files].sort((a, b) => a.path.localeCompare(b.path))) {

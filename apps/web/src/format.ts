@@ -27,3 +27,35 @@ export function shortDigest(digest: string, length = 12): string {
 export function parseList(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).filter((s) => s.length > 0))];
 }
+
+/**
+ * A metric or count for people: integers with digit grouping, fractions to six significant digits
+ * (float noise such as `0.45999999999999996` reads `0.46`).
+ */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  return String(Number(value.toPrecision(6)));
+}
+
+/** A duration in milliseconds as `1h 02m`, `3m 07s`, `4.2s` or `350ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
+}
+
+/** JSON for display: two-space indented, fractional numbers without float noise. */
+export function formatJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v)
+        ? Number(v.toPrecision(12))
+        : v,
+    2,
+  );
+}

@@ -4,8 +4,8 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createApiKeyStore } from "./api-key-store.js";
 import { App } from "./app.js";
-import { TrpcProvider } from "./query.js";
-import { createCairnClient } from "./trpc.js";
+import { TRPCProvider } from "./query.js";
+import { createCairnClient, shouldRetry } from "./trpc.js";
 
 // The composition root: the one place that touches browser globals to build the app's pieces.
 const keys = createApiKeyStore(window.sessionStorage);
@@ -13,7 +13,7 @@ const client = createCairnClient(keys, window.location.origin);
 const queryClient = new QueryClient({
   defaultOptions: {
     // Registry data changes rarely while a page is open; refetch on focus is noise.
-    queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: 1 },
+    queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: shouldRetry },
   },
 });
 
@@ -22,9 +22,9 @@ if (!root) throw new Error("index.html has no #root element");
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <TrpcProvider client={client}>
+      <TRPCProvider trpcClient={client} queryClient={queryClient}>
         <App keys={keys} />
-      </TrpcProvider>
+      </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -1,22 +1,71 @@
 import { type ReactNode, useEffect, useState } from "react";
 
+/** The tabs of a version page. */
+export type VersionTab = "overview" | "files" | "usage";
+
+/** A lineage view's settings, kept in the URL so a reload or a shared link shows the same graph. */
+export interface LineageView {
+  mode: "collapsed" | "exploded";
+  depth: number;
+  maxNodes: number;
+  /** Expanded nodes as `lineage.graph` roots: `v:<entity>/<project>/<name>:<vN>`, `r:<entity>/<project>/<id>`. */
+  expanded: string[];
+}
+
+/** Defaults of {@link LineageView}: left out of the URL. */
+export const DEFAULT_LINEAGE_VIEW: LineageView = {
+  mode: "exploded",
+  depth: 3,
+  maxNodes: 250,
+  expanded: [],
+};
+
+type LineageRoot = { kind: "version"; ref: string } | { kind: "run"; id: string };
+
 /** Every page of the app, parsed from the URL hash. */
 export type Route =
   | { page: "projects" }
   | { page: "project"; entity: string; project: string }
   | { page: "collection"; entity: string; project: string; name: string }
-  | { page: "version"; entity: string; project: string; name: string; version: string }
+  | {
+      page: "version";
+      entity: string;
+      project: string;
+      name: string;
+      version: string;
+      tab?: VersionTab;
+      /** The file shown in the preview (files tab). */
+      file?: string;
+    }
   | { page: "run"; entity: string; project: string; id: string }
   | {
       page: "lineage";
       entity: string;
       project: string;
-      root: { kind: "version"; ref: string } | { kind: "run"; id: string };
+      root: LineageRoot;
+      view?: LineageView;
     }
   | { page: "diff"; entity: string; project: string; a: string; b: string }
   | { page: "not-found"; hash: string };
 
 const enc = encodeURIComponent;
+
+function queryOf(params: Array<[string, string | number | undefined]>): string {
+  const kept = params.filter((p): p is [string, string | number] => p[1] !== undefined);
+  return kept.length === 0 ? "" : `?${kept.map(([k, v]) => `${k}=${enc(String(v))}`).join("&")}`;
+}
+
+function lineageQuery(root: LineageRoot, view: LineageView | undefined): string {
+  const v = view ?? DEFAULT_LINEAGE_VIEW;
+  const d = DEFAULT_LINEAGE_VIEW;
+  return queryOf([
+    root.kind === "version" ? ["version", root.ref] : ["run", root.id],
+    ["mode", v.mode === d.mode ? undefined : v.mode],
+    ["depth", v.depth === d.depth ? undefined : v.depth],
+    ["max", v.maxNodes === d.maxNodes ? undefined : v.maxNodes],
+    ...v.expanded.map((x): [string, string] => ["x", x]),
+  ]);
+}
 
 /**
  * The hash (`#/…`) of a route. Hash routing keeps every page reloadable from the static server
@@ -31,16 +80,16 @@ export function hrefOf(route: Route): string {
     case "collection":
       return `#/p/${enc(route.entity)}/${enc(route.project)}/a/${enc(route.name)}`;
     case "version":
-      return `#/p/${enc(route.entity)}/${enc(route.project)}/a/${enc(route.name)}/${enc(route.version)}`;
+      return `#/p/${enc(route.entity)}/${enc(route.project)}/a/${enc(route.name)}/${enc(route.version)}${queryOf(
+        [
+          ["tab", route.tab === "overview" ? undefined : route.tab],
+          ["file", route.file],
+        ],
+      )}`;
     case "run":
       return `#/p/${enc(route.entity)}/${enc(route.project)}/runs/${enc(route.id)}`;
-    case "lineage": {
-      const root =
-        route.root.kind === "version"
-          ? `version=${enc(route.root.ref)}`
-          : `run=${enc(route.root.id)}`;
-      return `#/p/${enc(route.entity)}/${enc(route.project)}/lineage?${root}`;
-    }
+    case "lineage":
+      return `#/p/${enc(route.entity)}/${enc(route.project)}/lineage${lineageQuery(route.root, route.view)}`;
     case "diff":
       return `#/p/${enc(route.entity)}/${enc(route.project)}/diff?a=${enc(route.a)}&b=${enc(route.b)}`;
     case "not-found":
@@ -48,11 +97,29 @@ export function hrefOf(route: Route): string {
   }
 }
 
+const TABS: readonly VersionTab[] = ["overview", "files", "usage"];
+
+function intIn(text: string | null, allowed: (n: number) => boolean, fallback: number): number {
+  const n = Number(text);
+  return text !== null && Number.isInteger(n) && allowed(n) ? n : fallback;
+}
+
+function parseLineageView(query: URLSearchParams): LineageView {
+  const d = DEFAULT_LINEAGE_VIEW;
+  return {
+    mode: query.get("mode") === "collapsed" ? "collapsed" : "exploded",
+    depth: intIn(query.get("depth"), (n) => n >= 0 && n <= 10, d.depth),
+    maxNodes: intIn(query.get("max"), (n) => n >= 1 && n <= 2000, d.maxNodes),
+    expanded: query.getAll("x").filter((x) => /^[vr]:[^/]+\/[^/]+\/.+$/.test(x)),
+  };
+}
+
 /** Parses a location hash into a {@link Route} (unknown shapes → `not-found`). */
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, "") || "/";
-  const [pathPart = "/", queryPart = ""] = raw.split("?", 2);
-  const query = new URLSearchParams(queryPart);
+  const cut = raw.indexOf("?");
+  const pathPart = cut < 0 ? raw : raw.slice(0, cut);
+  const query = new URLSearchParams(cut < 0 ? "" : raw.slice(cut + 1));
   const parts = pathPart.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: "projects" };
   const [p, entity, project, section, a, b] = parts;
@@ -60,15 +127,27 @@ export function parseHash(hash: string): Route {
   if (parts.length === 3) return { page: "project", entity, project };
   if (section === "a" && a && parts.length === 5)
     return { page: "collection", entity, project, name: a };
-  if (section === "a" && a && b && parts.length === 6)
-    return { page: "version", entity, project, name: a, version: b };
+  if (section === "a" && a && b && parts.length === 6) {
+    const tab = query.get("tab") as VersionTab | null;
+    const file = query.get("file");
+    return {
+      page: "version",
+      entity,
+      project,
+      name: a,
+      version: b,
+      ...(tab && TABS.includes(tab) ? { tab } : {}),
+      ...(file ? { file } : {}),
+    };
+  }
   if (section === "runs" && a && parts.length === 5) return { page: "run", entity, project, id: a };
   if (section === "lineage" && parts.length === 4) {
     const version = query.get("version");
     const run = query.get("run");
+    const view = parseLineageView(query);
     if (version)
-      return { page: "lineage", entity, project, root: { kind: "version", ref: version } };
-    if (run) return { page: "lineage", entity, project, root: { kind: "run", id: run } };
+      return { page: "lineage", entity, project, root: { kind: "version", ref: version }, view };
+    if (run) return { page: "lineage", entity, project, root: { kind: "run", id: run }, view };
   }
   if (section === "diff" && parts.length === 4)
     return { page: "diff", entity, project, a: query.get("a") ?? "", b: query.get("b") ?? "" };
@@ -86,9 +165,22 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Navigates to a route (adds a history entry). */
-export function navigate(route: Route): void {
-  window.location.hash = hrefOf(route);
+/**
+ * Navigates to a route: a new history entry, or with `replace` the current one (view settings
+ * such as a tab or a graph depth, which Back should not step through one by one).
+ */
+export function navigate(route: Route, options: { replace?: boolean } = {}): void {
+  const href = hrefOf(route);
+  if (options.replace) window.location.replace(href);
+  else window.location.hash = href;
+}
+
+/** Sets the tab's title to `parts` joined, then "Cairn" (so tabs and history are tellable apart). */
+export function useTitle(...parts: Array<string | null | undefined>): void {
+  const title = [...parts.filter(Boolean), "Cairn"].join(" · ");
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 }
 
 /** A plain anchor to a route: real links, so middle-click, keyboard and screen readers work. */

@@ -54,23 +54,25 @@ export function createCairnClient(keys: ApiKeyStore, origin: string): CairnClien
   });
 }
 
-type Callable = {
-  query(input: unknown, opts?: { signal?: AbortSignal }): Promise<unknown>;
-  mutate(input: unknown): Promise<unknown>;
-};
-
-/** Calls `path` on the proxy client. The proxy has no runtime schema, so the lookup is by name. */
-export function procedureOf(client: CairnClient, path: ProcedurePath): Callable {
-  const [domain, name] = path.split(".") as [string, string];
-  const proxy = client as unknown as Record<string, Record<string, Callable>>;
-  const proc = proxy[domain]?.[name];
-  if (!proc) throw new TypeError(`Unknown procedure ${path}`);
-  return proc;
-}
-
 /** The domain code (`NOT_FOUND`, `ALIAS_PROTECTED`, …) of an API error, when it has one. */
 export function errorCodeOf(error: unknown): string | null {
   if (!(error instanceof TRPCClientError)) return null;
   const data = error.data as { domainCode?: string | null; code?: string } | undefined;
   return data?.domainCode ?? data?.code ?? null;
+}
+
+/** The HTTP status of an API error, when it has one (4xx: the request itself was wrong). */
+export function httpStatusOf(error: unknown): number | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  const data = error.data as { httpStatus?: number } | undefined;
+  return data?.httpStatus ?? null;
+}
+
+/**
+ * Whether a failed query is worth one more try: network trouble and 5xx are; a 4xx answer
+ * (not found, forbidden, bad input) will not change, so it is shown at once instead of fetched twice.
+ */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return failureCount < 1 && (status === null || status >= 500);
 }

@@ -54,8 +54,8 @@ export const createCallerFactory = t.createCallerFactory;
 /** Anyone, including anonymous callers (reads of public/open projects, health). */
 export const publicProcedure = t.procedure.use(errorMapping);
 
-/** Callers with a valid API key; narrows `ctx.actor` to non-null. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/** Refuses anonymous callers; narrows `ctx.actor` to non-null. */
+const requireSignIn = t.middleware(({ ctx, next }) => {
   if (!ctx.actor) {
     throw new TRPCError({
       code: "UNAUTHORIZED",
@@ -65,3 +65,11 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
+
+/** Callers with a valid API key; narrows `ctx.actor` to non-null. */
+export const authedProcedure = publicProcedure.use(requireSignIn);
+
+/** True when a procedure's middlewares include the sign-in check (for the OpenAPI document). */
+export function requiresSignIn(middlewares: readonly unknown[]): boolean {
+  return requireSignIn._middlewares.some((m) => middlewares.includes(m));
+}

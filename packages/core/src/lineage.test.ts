@@ -205,12 +205,19 @@ describe("traverseLineage", () => {
       expect(kept.has(lineageNodeKey(e.from)) && kept.has(lineageNodeKey(e.to))).toBe(true);
   });
 
-  it("does not report a frontier for the depth limit alone", async () => {
+  it("reports nodes cut off by the depth limit as beyondDepth, not as frontier", async () => {
     const g = await traverseLineage(memorySource(PIPELINE), version("raw:v0"), {
       direction: "downstream",
       depth: 1,
     });
     expect(g).toMatchObject({ truncated: false, frontier: [] });
+    expect(g.beyondDepth.map((f) => lineageNodeKey(f.node))).toEqual(["run:prep"]);
+    // Deep enough to reach the leaves: nothing lies beyond.
+    const whole = await traverseLineage(memorySource(PIPELINE), version("raw:v0"), {
+      direction: "downstream",
+      depth: 10,
+    });
+    expect(whole.beyondDepth).toEqual([]);
   });
 
   it("uses batch lookups, one per level and kind, when the source offers them", async () => {
@@ -219,7 +226,13 @@ describe("traverseLineage", () => {
       direction: "downstream",
       depth: 3,
     });
-    expect(src.calls).toEqual(["usedByMany", "loggedArtifactsMany", "usedByMany"]);
+    // The fourth lookup asks whether the last level has more (the beyondDepth markers).
+    expect(src.calls).toEqual([
+      "usedByMany",
+      "loggedArtifactsMany",
+      "usedByMany",
+      "loggedArtifactsMany",
+    ]);
     const single = await traverseLineage(memorySource(PIPELINE), version("clean:v0"), {
       direction: "downstream",
       depth: 3,

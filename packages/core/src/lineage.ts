@@ -69,6 +69,11 @@ export interface LineageGraph {
   readonly truncated: boolean;
   /** Where to show a "more" marker and re-query from; empty unless truncated. */
   readonly frontier: readonly LineageFrontierItem[];
+  /**
+   * Nodes of the last level the depth limit stopped at that have neighbours outside the graph:
+   * a "more" marker like the frontier's, found with one extra lookup (empty when truncated).
+   */
+  readonly beyondDepth: readonly LineageFrontierItem[];
 }
 
 /** Default depth of a lineage query: enough for a pipeline view without a whole-project crawl. */
@@ -165,12 +170,21 @@ export async function traverseLineage(
     }
     level = next;
   }
+  // The depth limit cut the walk short: one more lookup says which last-level nodes have more.
+  const beyondDepth: LineageFrontierItem[] = [];
+  if (!truncated && level.length > 0) {
+    const beyond = await fetchNeighbours(source, level);
+    for (const [i, item] of level.entries()) {
+      if ((beyond[i] ?? []).some((n) => !nodes.has(lineageNodeKey(n)))) beyondDepth.push(item);
+    }
+  }
 
   return {
     nodes: [...nodes.values()],
     edges: [...edges.values()],
     truncated,
     frontier: [...frontier.values()],
+    beyondDepth,
   };
 }
 

@@ -1,5 +1,6 @@
 import { createAccountsService } from "./accounts-service.js";
 import { type Actor, authenticate, createActorCache } from "./actor.js";
+import { createArtifactBrowseService } from "./artifact-browse.js";
 import { createArtifactsService } from "./artifacts-service.js";
 import { createBundleDownloads } from "./blobs-bundle-download.js";
 import { createBlobsService } from "./blobs-service.js";
@@ -26,6 +27,7 @@ export function createServices(given: ServiceDeps) {
     projects: createProjectsService(deps),
     runs: createRunsService(deps),
     artifacts: createArtifactsService(deps),
+    browse: createArtifactBrowseService(deps),
     drafts: createDraftsService(deps),
     blobs: createBlobsService(deps),
     bundleDownloads: createBundleDownloads(deps),

@@ -4,6 +4,7 @@ export type * from "./accounts-service.js";
 export type * from "./accounts-teams.js";
 export * from "./actor.js";
 export * from "./api-keys.js";
+export * from "./artifact-browse.js";
 export type * from "./artifact-edits.js";
 export type * from "./artifact-log.js";
 export type * from "./artifact-queries.js";

@@ -33,6 +33,8 @@ export interface LineageGraphResult {
   truncated: boolean;
   /** Kept nodes whose further neighbours were cut off (re-query from them). */
   frontier: Array<{ id: string; direction: "upstream" | "downstream" }>;
+  /** Nodes of the last level with neighbours beyond the depth limit (re-query from them). */
+  beyondDepth: Array<{ id: string; direction: "upstream" | "downstream" }>;
   /** Neighbours left out because they live in projects the caller cannot read. */
   hidden: number;
   /** The summary view (one node per collection / jobType), when asked with `collapsed: true`. */
@@ -344,6 +346,7 @@ export function createLineageService(deps: ServiceDeps) {
         edges,
         truncated: graph.truncated,
         frontier: graph.frontier.map((f) => ({ id: idOf(f.node), direction: f.direction })),
+        beyondDepth: graph.beyondDepth.map((f) => ({ id: idOf(f.node), direction: f.direction })),
         hidden: hidden.size,
       };
       if (input.collapsed) {

@@ -1,6 +1,8 @@
+import { formatJson } from "../format.js";
+
 /** JSON formatted for reading (2-space indent), in a focusable, scrollable block. */
 export function JsonView(props: { value: unknown; label: string }) {
-  const text = JSON.stringify(props.value ?? null, null, 2);
+  const text = formatJson(props.value ?? null);
   const empty =
     props.value !== null &&
     typeof props.value === "object" &&

@@ -1,5 +1,6 @@
-import { formatBytes } from "../format.js";
-import { useTrpcQuery } from "../query.js";
+import { useQuery } from "@tanstack/react-query";
+import { formatBytes, formatNumber } from "../format.js";
+import { useTRPC } from "../query.js";
 import { ErrorBox, Loading } from "./status.js";
 
 /**
@@ -7,13 +8,16 @@ import { ErrorBox, Loading } from "./status.js";
  * against unique bytes (what is actually stored once deduplicated).
  */
 export function StorageSummary(props: { entity: string; project: string; ref?: string }) {
-  const storage = useTrpcQuery("artifacts.storage", {
-    entity: props.entity,
-    project: props.project,
-    ...(props.ref ? { ref: props.ref } : {}),
-  });
+  const trpc = useTRPC();
+  const storage = useQuery(
+    trpc.artifacts.storage.queryOptions({
+      entity: props.entity,
+      project: props.project,
+      ...(props.ref ? { ref: props.ref } : {}),
+    }),
+  );
   if (storage.isPending) return <Loading what="storage" />;
-  if (storage.error) return <ErrorBox error={storage.error} />;
+  if (storage.error) return <ErrorBox error={storage.error} what="storage" />;
   const s = storage.data;
   const saved = s.logicalBytes > 0 ? 1 - s.uniqueBytes / s.logicalBytes : 0;
   return (
@@ -26,7 +30,7 @@ export function StorageSummary(props: { entity: string; project: string; ref?: s
       <dd>{(saved * 100).toFixed(1)}%</dd>
       <dt>Versions / entries / unique blobs</dt>
       <dd>
-        {s.versions} / {s.files} / {s.uniqueFiles}
+        {formatNumber(s.versions)} / {formatNumber(s.files)} / {formatNumber(s.uniqueFiles)}
       </dd>
     </dl>
   );

@@ -17,6 +17,10 @@ export interface VirtualListProps<T> {
   loadingMore?: boolean;
   /** Rendered above the rows, outside the scroll (column headers). */
   header?: ReactNode;
+  /** What the list holds, said below it (default: "N loaded"); rows are not always items. */
+  status?: ReactNode;
+  /** `data-testid` of the status line. */
+  testId?: string;
 }
 
 /**
@@ -69,8 +73,9 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
           })}
         </ul>
       </section>
-      <p className="muted small" aria-live="polite">
-        {props.items.length} loaded{props.hasMore ? " — scroll for more" : ""}
+      <p className="muted small" aria-live="polite" data-testid={props.testId}>
+        {props.status ?? `${props.items.length} loaded`}
+        {props.hasMore ? " — scroll for more" : ""}
         {props.loadingMore ? " — loading…" : ""}
       </p>
     </div>

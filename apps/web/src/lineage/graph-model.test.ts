@@ -28,11 +28,13 @@ const graph = (
   nodes: LineageGraphNode[],
   edges: Array<[string, string, "logged" | "used"]>,
   frontier: string[] = [],
+  beyondDepth: string[] = [],
 ): LineageGraph => ({
   nodes,
   edges: edges.map(([from, to, kind]) => ({ from, to, kind })),
   truncated: frontier.length > 0,
   frontier: frontier.map((id) => ({ id, direction: "downstream" as const })),
+  beyondDepth: beyondDepth.map((id) => ({ id, direction: "downstream" as const })),
   hidden: 0,
 });
 
@@ -105,5 +107,15 @@ describe("lineage graph model", () => {
       root: { kind: "version", ref: "model:v0" },
     });
     expect(rootOfNode(t1).root).toEqual({ kind: "run", id: "t1" });
+  });
+
+  it("marks nodes cut off by the depth limit as having more, without calling the graph capped", () => {
+    const merged = mergeGraphs(
+      [graph([data, t1], [[data.id, t1.id, "used"]], [], [t1.id])],
+      new Set(),
+    );
+    expect(merged.truncated).toBe(false);
+    expect([...merged.more]).toEqual([t1.id]);
+    expect(explodedView(merged, data.id).nodes.find((n) => n.id === t1.id)?.more).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ export type LineageGraphNode = LineageGraph["nodes"][number];
 export interface MergedGraph {
   nodes: LineageGraphNode[];
   edges: LineageGraph["edges"];
-  /** Nodes with neighbours the size cap left out, minus those since expanded. */
+  /** Nodes with neighbours the size cap or the depth limit left out, minus those since expanded. */
   more: Set<string>;
   truncated: boolean;
   hidden: number;
@@ -32,6 +32,7 @@ export function mergeGraphs(
     for (const node of graph.nodes) if (!nodes.has(node.id)) nodes.set(node.id, node);
     for (const edge of graph.edges) edges.set(`${edge.kind}|${edge.from}|${edge.to}`, edge);
     for (const f of graph.frontier) more.add(f.id);
+    for (const f of graph.beyondDepth) more.add(f.id);
     truncated ||= graph.truncated;
     hidden = Math.max(hidden, graph.hidden);
   }

@@ -14,7 +14,7 @@ import { useMemo } from "react";
 import type { GraphView, ViewNode } from "./graph-model.js";
 import { layoutGraph } from "./layout.js";
 
-type NodeData = { view: ViewNode };
+type NodeData = { view: ViewNode; selected: boolean };
 type CairnNode = Node<NodeData, "cairn">;
 
 const KIND_LABEL: Record<ViewNode["kind"], string> = {
@@ -35,7 +35,9 @@ function CairnNodeView(props: NodeProps<CairnNode>) {
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <button
         type="button"
-        className={`graph-node ${view.kind}${view.isRoot ? " root" : ""}`}
+        className={`graph-node ${view.kind}${view.isRoot ? " root" : ""}${props.data.selected ? " selected" : ""}`}
+        aria-pressed={props.data.selected}
+        title={`${view.label} — ${view.detail}`}
         aria-label={`${KIND_LABEL[view.kind]} ${view.label}, ${view.detail}${view.more ? ", has more neighbours" : ""}${view.isRoot ? ", root" : ""}`}
         data-node-id={view.id}
       >
@@ -55,19 +57,27 @@ function CairnNodeView(props: NodeProps<CairnNode>) {
 
 const NODE_TYPES = { cairn: CairnNodeView };
 
+/** Zoom-to-fit never goes below this scale: labels stay readable, and the graph pans instead. */
+export const MIN_FIT_ZOOM = 0.55;
+
 /**
  * The laid-out DAG: dagre places the nodes, React Flow draws them with pan and zoom. Nodes are
- * not draggable (the layout is the point) and activate through their button.
+ * not draggable (the layout is the point) and select through their button.
  */
-export function LineageCanvas(props: { view: GraphView; onActivate: (node: ViewNode) => void }) {
-  const { view, onActivate } = props;
+export function LineageCanvas(props: {
+  view: GraphView;
+  selectedId: string | null;
+  onActivate: (node: ViewNode) => void;
+}) {
+  const { view, onActivate, selectedId } = props;
+  // Layout depends on the graph only; selecting a node must not rerun dagre.
+  const positions = useMemo(() => layoutGraph(view), [view]);
   const { nodes, edges } = useMemo(() => {
-    const positions = layoutGraph(view);
     const nodes: CairnNode[] = view.nodes.map((n) => ({
       id: n.id,
       type: "cairn",
       position: positions.get(n.id) ?? { x: 0, y: 0 },
-      data: { view: n },
+      data: { view: n, selected: n.id === selectedId },
       draggable: false,
       connectable: false,
       // The inner button takes keyboard focus; a focusable wrapper would be a second tab stop.
@@ -83,7 +93,7 @@ export function LineageCanvas(props: { view: GraphView; onActivate: (node: ViewN
       focusable: false,
     }));
     return { nodes, edges };
-  }, [view]);
+  }, [view, positions, selectedId]);
   return (
     <div className="graph-canvas" data-testid="lineage-canvas">
       <ReactFlow
@@ -92,8 +102,8 @@ export function LineageCanvas(props: { view: GraphView; onActivate: (node: ViewN
         nodeTypes={NODE_TYPES}
         onNodeClick={(_event, node) => onActivate(node.data.view)}
         fitView
-        fitViewOptions={{ padding: 0.15 }}
-        minZoom={0.05}
+        fitViewOptions={{ padding: 0.15, minZoom: MIN_FIT_ZOOM, maxZoom: 1.25 }}
+        minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}

@@ -1,8 +1,10 @@
+import { useQuery } from "@tanstack/react-query";
 import { JsonView } from "../components/json-view.js";
+import { runDurationMs } from "../components/runs-table.js";
 import { ErrorBox, Loading } from "../components/status.js";
-import { formatBytes, formatDate } from "../format.js";
-import { useTrpcQuery } from "../query.js";
-import { Link } from "../router.js";
+import { formatBytes, formatDate, formatDuration } from "../format.js";
+import { useTRPC } from "../query.js";
+import { Link, useTitle } from "../router.js";
 import type { OutputOf } from "../trpc.js";
 
 type Version = OutputOf<"artifacts.get">;
@@ -10,12 +12,17 @@ type Version = OutputOf<"artifacts.get">;
 /** One run: config, summary, and the versions it used (inputs) and logged (outputs). */
 export function RunPage(props: { entity: string; project: string; id: string }) {
   const { entity, project, id } = props;
-  const run = useTrpcQuery("runs.get", { entity, project, id });
-  const inputs = useTrpcQuery("lineage.usedArtifacts", { entity, project, runId: id });
-  const outputs = useTrpcQuery("lineage.loggedArtifacts", { entity, project, runId: id });
+  const trpc = useTRPC();
+  const run = useQuery(trpc.runs.get.queryOptions({ entity, project, id }));
+  const inputs = useQuery(trpc.lineage.usedArtifacts.queryOptions({ entity, project, runId: id }));
+  const outputs = useQuery(
+    trpc.lineage.loggedArtifacts.queryOptions({ entity, project, runId: id }),
+  );
+  useTitle(`Run ${run.data?.name ?? id}`, `${entity}/${project}`);
   if (run.isPending) return <Loading what={`run ${id}`} />;
-  if (run.error) return <ErrorBox error={run.error} />;
+  if (run.error) return <ErrorBox error={run.error} what={`Run ${id}`} />;
   const r = run.data;
+  const duration = runDurationMs(r);
   return (
     <article>
       <h1>
@@ -24,7 +31,8 @@ export function RunPage(props: { entity: string; project: string; id: string }) 
       <p className="muted">
         id {r.id} · job type {r.jobType ?? "—"}
         {r.group ? ` · group ${r.group}` : ""}
-        {r.sweep ? ` · sweep ${r.sweep}` : ""} · created {formatDate(r.createdAt)}
+        {r.sweep ? ` · sweep ${r.sweep}` : ""} · started {formatDate(r.createdAt)}
+        {duration === null ? " · running" : ` · took ${formatDuration(duration)}`}
       </p>
       <p className="actions">
         <Link to={{ page: "lineage", entity, project, root: { kind: "run", id: r.id } }}>
@@ -34,10 +42,10 @@ export function RunPage(props: { entity: string; project: string; id: string }) 
       <div className="columns">
         <section>
           <h2>Inputs</h2>
-          {inputs.error ? <ErrorBox error={inputs.error} /> : null}
+          {inputs.error ? <ErrorBox error={inputs.error} what="the inputs" /> : null}
           <VersionLinks versions={inputs.data} />
           <h2>Outputs</h2>
-          {outputs.error ? <ErrorBox error={outputs.error} /> : null}
+          {outputs.error ? <ErrorBox error={outputs.error} what="the outputs" /> : null}
           <VersionLinks versions={outputs.data} />
         </section>
         <section>
@@ -55,7 +63,7 @@ function VersionLinks(props: { versions: Version[] | undefined }) {
   if (!props.versions) return <Loading />;
   if (props.versions.length === 0) return <p className="muted">none</p>;
   return (
-    <ul>
+    <ul className="version-links">
       {props.versions.map((v) => (
         <li key={v.id}>
           <Link
@@ -69,6 +77,11 @@ function VersionLinks(props: { versions: Version[] | undefined }) {
           >
             {v.name}:{v.version}
           </Link>{" "}
+          {v.aliases.map((a) => (
+            <span key={a} className="chip">
+              {a}
+            </span>
+          ))}
           <span className="muted">
             {v.type} · {formatBytes(v.size)}
           </span>

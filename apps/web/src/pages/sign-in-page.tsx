@@ -1,19 +1,21 @@
 import { type FormEvent, useState } from "react";
 import { ANONYMOUS } from "../api-key-store.js";
+import { useTitle } from "../router.js";
 
 /**
  * Sign-in with an API key (`cairn_<keyId>_<secret>`). The key is kept in session storage only;
  * the server checks it on the first request (`accounts.whoami`), and a bad key lands back here.
  */
-export function SignInPage(props: { onSignIn: (key: string) => void }) {
+export function SignInPage(props: { onSignIn: (key: string) => void; problem?: string | null }) {
+  useTitle("Sign in");
   const [key, setKey] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(props.problem ?? null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const trimmed = key.trim();
     if (!/^cairn_[A-Za-z0-9]+_[A-Za-z0-9_-]+$/.test(trimmed)) {
       setProblem(
-        "That does not look like a Cairn API key: keys look like cairn_<id>_<secret>. The first server start prints the admin's key; `cairn` users can create more with accounts.createApiKey.",
+        "That does not look like a Cairn API key: keys look like cairn_<id>_<secret>. The first server start prints the admin's key; a project admin can create more.",
       );
       return;
     }

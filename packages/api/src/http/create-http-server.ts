@@ -11,6 +11,7 @@ import { serveLiveness, serveReadiness } from "./health-routes.js";
 import { httpErrorOf, sendError, sendJson } from "./http-errors.js";
 import { type CairnMetrics, createCairnMetrics, routeLabelOf } from "./metrics.js";
 import { instrumentServices } from "./metrics-instrument.js";
+import { OPENAPI_PATH, serveOpenApi } from "./openapi-route.js";
 import { serveStatic } from "./static-files.js";
 import { createTrpcRoute } from "./trpc-route.js";
 
@@ -124,6 +125,10 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       res.end(req.method === "HEAD" ? undefined : text);
       return;
     }
+    if (path === OPENAPI_PATH) {
+      serveOpenApi(req, res);
+      return;
+    }
     if (path === "/healthz" || path === "/readyz") {
       if (req.method !== "GET" && req.method !== "HEAD") {
         sendError(res, 405, "METHOD_NOT_SUPPORTED", `Use GET ${path}.`, { allow: "GET, HEAD" });
@@ -147,7 +152,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       res,
       404,
       "NOT_FOUND",
-      `Nothing is served at ${req.method} ${path}: the API is at /trpc, bytes at /blobs/<digest>, health at /healthz and /readyz, metrics at /metrics.`,
+      `Nothing is served at ${req.method} ${path}: the API is at /trpc, bytes at /blobs/<digest>, health at /healthz and /readyz, metrics at /metrics, the API's description at /openapi.json.`,
     );
   };
 

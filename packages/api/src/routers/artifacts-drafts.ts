@@ -1,4 +1,5 @@
 import { draftStatusInputSchema, finishInputSchema, upsertInputSchema } from "@cairn/services";
+import { artifactsOutputs } from "../schemas/outputs.js";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
 /**
@@ -9,11 +10,14 @@ import { authedProcedure, publicProcedure, router } from "../trpc.js";
 export const artifactsDraftsRouter = router({
   upsert: authedProcedure
     .input(upsertInputSchema)
+    .output(artifactsOutputs.upsert)
     .mutation(({ ctx, input }) => ctx.services.drafts.upsert(ctx.actor, input)),
   finish: authedProcedure
     .input(finishInputSchema)
+    .output(artifactsOutputs.finish)
     .mutation(({ ctx, input }) => ctx.services.drafts.finish(ctx.actor, input)),
   draftStatus: publicProcedure
     .input(draftStatusInputSchema)
+    .output(artifactsOutputs.draftStatus)
     .query(({ ctx, input }) => ctx.services.drafts.status(ctx.actor, input)),
 });

@@ -1,5 +1,6 @@
 import { artifactSelectorSchema, logInputSchema, useInputSchema } from "@cairn/services";
 import { z } from "zod";
+import { artifactsOutputs } from "../schemas/outputs.js";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
 /** Input of `artifacts.relog` (`RelogInput` of `@cairn/services`): the log fields minus entries, plus the version digest the client computed. */
@@ -23,15 +24,19 @@ const relogInputSchema = logInputSchema
 export const artifactsLogRouter = router({
   log: authedProcedure
     .input(logInputSchema)
+    .output(artifactsOutputs.log)
     .mutation(({ ctx, input }) => ctx.services.artifacts.log(ctx.actor, input)),
   /** Unchanged re-log fast path: `{ version: null }` means "log in full". */
   relog: authedProcedure
     .input(relogInputSchema)
+    .output(artifactsOutputs.relog)
     .mutation(({ ctx, input }) => ctx.services.artifacts.relog(ctx.actor, input)),
   use: authedProcedure
     .input(useInputSchema)
+    .output(artifactsOutputs.version)
     .mutation(({ ctx, input }) => ctx.services.artifacts.use(ctx.actor, input)),
   get: publicProcedure
     .input(artifactSelectorSchema)
+    .output(artifactsOutputs.version)
     .query(({ ctx, input }) => ctx.services.artifacts.get(ctx.actor, input)),
 });

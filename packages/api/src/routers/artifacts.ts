@@ -1,4 +1,5 @@
 import { mergeRouters } from "../trpc.js";
+import { artifactsBrowseRouter } from "./artifacts-browse.js";
 import { artifactsDraftsRouter } from "./artifacts-drafts.js";
 import { artifactsEditRouter } from "./artifacts-edit.js";
 import { artifactsLogRouter } from "./artifacts-log.js";
@@ -10,4 +11,5 @@ export const artifactsRouter = mergeRouters(
   artifactsReadRouter,
   artifactsEditRouter,
   artifactsDraftsRouter,
+  artifactsBrowseRouter,
 );

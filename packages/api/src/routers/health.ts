@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { healthOutputs } from "../schemas/outputs.js";
 import { publicProcedure, router } from "../trpc.js";
 
 // The API package's own version (from src/ or dist/, package.json is two levels up either way).
@@ -6,5 +7,5 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 
 /** Liveness over tRPC (the HTTP host also serves /healthz and /readyz), with the server's version. */
 export const healthRouter = router({
-  ping: publicProcedure.query(() => ({ ok: true as const, version })),
+  ping: publicProcedure.output(healthOutputs.ping).query(() => ({ ok: true as const, version })),
 });

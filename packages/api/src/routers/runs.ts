@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runsOutputs } from "../schemas/outputs.js";
 import { authedProcedure, publicProcedure, router } from "../trpc.js";
 
 // Names and ids are validated by the services (core rules); zod bounds sizes and shapes.
@@ -25,6 +26,7 @@ export const runsRouter = router({
         config: jsonObject.optional(),
       }),
     )
+    .output(runsOutputs.run)
     .mutation(({ ctx, input }) => ctx.services.runs.init(ctx.actor, input)),
 
   update: authedProcedure
@@ -35,14 +37,17 @@ export const runsRouter = router({
         config: jsonObject.optional(),
       }),
     )
+    .output(runsOutputs.run)
     .mutation(({ ctx, input }) => ctx.services.runs.update(ctx.actor, input)),
 
   finish: authedProcedure
     .input(projectRef.extend({ id: runId, state: z.enum(["finished", "failed"]) }))
+    .output(runsOutputs.run)
     .mutation(({ ctx, input }) => ctx.services.runs.finish(ctx.actor, input)),
 
   get: publicProcedure
     .input(projectRef.extend({ id: runId }))
+    .output(runsOutputs.run)
     .query(({ ctx, input }) => ctx.services.runs.get(ctx.actor, input)),
 
   list: publicProcedure
@@ -56,5 +61,6 @@ export const runsRouter = router({
         cursor: z.string().min(1).max(2000).optional(),
       }),
     )
+    .output(runsOutputs.list)
     .query(({ ctx, input }) => ctx.services.runs.list(ctx.actor, input)),
 });
