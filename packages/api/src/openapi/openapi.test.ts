@@ -361,6 +361,16 @@ describe("the server answers every operation as the document describes it", () =
     ] as const) {
       await check(operationId, await fetch(`${server.baseUrl}${path}`));
     }
+    // The event stream never ends: check its head, then hang up.
+    const hangUp = new AbortController();
+    const stream = await fetch(`${server.baseUrl}/events?entity=${entity}&project=${project}`, {
+      headers: { authorization: `Bearer ${server.adminKey}`, "last-event-id": "0" },
+      signal: hangUp.signal,
+    });
+    covered.add("events.stream");
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    hangUp.abort();
 
     const documented = Object.entries(doc.paths)
       .filter(([path]) => !path.startsWith("/trpc/"))
