@@ -298,7 +298,7 @@ function suite(options: TestServerOptions) {
     } finally {
       await receiver.close();
     }
-  }, 300_000);
+  }, 600_000);
 
   it("streams events over SSE and a reconnect with Last-Event-ID misses nothing", async () => {
     const c = server.client;
