@@ -3,6 +3,7 @@ import { createCairnTrpcClient } from "@cairn/client";
 import pg from "pg";
 import { adminTrpc, BENCH_ENTITY, BENCH_PROJECT, createBenchProject } from "../lib/cairn.js";
 import { referenceEntries, waitForDraft } from "../lib/entries.js";
+import { startEventProbe } from "../lib/event-probe.js";
 import { createFreshDatabase } from "../lib/postgres.js";
 import { type SpawnedWorker, spawnServer, spawnWorker } from "../lib/processes.js";
 import { deleteQueueKeys, redisUrl, uniqueQueuePrefix } from "../lib/redis.js";
@@ -30,10 +31,13 @@ export const parallelUpsert: Scenario = {
     const database = await createFreshDatabase();
     const prefix = uniqueQueuePrefix();
     const dataDir = join(ctx.workDir, "server");
+    // The event probe's receiver listens on loopback, which webhooks may reach only when allowed.
+    const probe = await startEventProbe();
     const shared = {
       DATABASE_URL: database.url,
       REDIS_URL: redisUrl(),
       CAIRN_QUEUE_PREFIX: prefix,
+      CAIRN_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.1/32",
     };
     const server = await spawnServer(dataDir, { ...shared, CAIRN_NO_WORKERS: "true" });
     const workers: SpawnedWorker[] = [];
@@ -44,7 +48,10 @@ export const parallelUpsert: Scenario = {
       totalRate: [] as number[],
       raw: [] as number[],
       rawRate: [] as number[],
+      eventP50: [] as number[],
+      eventP99: [] as number[],
     };
+    let probes = 0;
     try {
       for (let i = 0; i < WORKERS; i++) {
         workers.push(
@@ -55,7 +62,9 @@ export const parallelUpsert: Scenario = {
           }),
         );
       }
-      await createBenchProject(adminTrpc(server.baseUrl, server.apiKey));
+      const admin = adminTrpc(server.baseUrl, server.apiKey);
+      await createBenchProject(admin);
+      await probe.install(admin, ref);
       // One tRPC client per writer: a shared batch link would merge their calls into one request.
       const writers = Array.from({ length: WRITERS }, () =>
         createCairnTrpcClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, retry: {} }),
@@ -70,6 +79,13 @@ export const parallelUpsert: Scenario = {
           type: "dataset",
           distributedId: `group-${rep}`,
         };
+        // Probe versions logged every 50 ms while the upserts and the commit run (own client).
+        const probing = probe.start(
+          createCairnTrpcClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, retry: {} }),
+          ref,
+          `probe-${rep}`,
+          50,
+        );
         const start = process.hrtime.bigint();
         const upserts = await Promise.all(
           writers.map((w, i) =>
@@ -83,6 +99,10 @@ export const parallelUpsert: Scenario = {
         await writers[0]!.artifacts.finish.mutate(draft);
         const status = await waitForDraft(writers[0]!, upserts[0]!.draftId);
         const done = process.hrtime.bigint();
+        const latency = await probing.stop();
+        s.eventP50.push(latency.p50);
+        s.eventP99.push(latency.p99);
+        probes += latency.count;
         s.upsert.push(Number(upserted - start) / 1e9);
         s.finish.push(Number(done - upserted) / 1e9);
         s.totalRate.push(total / (Number(done - start) / 1e9));
@@ -96,6 +116,7 @@ export const parallelUpsert: Scenario = {
     } finally {
       for (const w of workers) await w.stop();
       await server.stop();
+      await probe.close();
       await database.drop();
       await deleteQueueKeys(prefix).catch((error: unknown) =>
         ctx.log(`redis cleanup failed: ${String(error)}`),
@@ -124,9 +145,21 @@ export const parallelUpsert: Scenario = {
           summary: summarize(s.raw),
         }),
         row("finish latency (finish → committed version)", "s", summarize(s.finish)),
+        row(
+          "event delivery latency p50 (commit → webhook receiver), under this load",
+          "ms",
+          summarize(s.eventP50),
+        ),
+        row(
+          "event delivery latency p99 (commit → webhook receiver), under this load",
+          "ms",
+          summarize(s.eventP99),
+        ),
       ],
       checks,
-      notes: [],
+      notes: [
+        `${probes} probe versions logged every 50 ms during the upserts and the commit, each delivered by a webhook (BullMQ, 3 workers, dispatcher polling every 250 ms) to a loopback receiver; latency = arrival − the event's commit-time timestamp.`,
+      ],
     };
   },
 };

@@ -1,6 +1,6 @@
 import { blobStoreEnvShape } from "@cairn/blobs";
 import { CairnError, type Limits } from "@cairn/core";
-import { sweepScheduleEnvShape } from "@cairn/services";
+import { sweepScheduleEnvShape, webhookEnvShape } from "@cairn/services";
 import { z } from "zod";
 
 const bool = z
@@ -49,6 +49,8 @@ export const serverEnvSchema = z.object({
   CAIRN_MAX_TAGS: z.coerce.number().int().min(0).optional(),
   CAIRN_MAX_ANONYMOUS_BODY_BYTES: z.coerce.number().int().min(1024).optional(),
   CAIRN_MAX_LIST_PAGE_BYTES: z.coerce.number().int().min(1024).optional(),
+  /** Webhook delivery: allowed networks, retries, timeouts (see @cairn/services). */
+  ...webhookEnvShape,
 });
 
 /** The configured limits (unset ones keep core's defaults). */

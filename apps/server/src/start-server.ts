@@ -19,10 +19,13 @@ import {
   type CairnJobRunner,
   createProcessors,
   createServices,
+  type Dispatcher,
   loadSigningSecret,
   type Services,
   scheduleSweeps,
+  startDispatcher,
   sweepTemporaries,
+  webhookConfigOf,
 } from "@cairn/services";
 import { type Logger, pino } from "pino";
 import { writeAdminKeyFile } from "./admin-key-file.js";
@@ -137,6 +140,7 @@ export async function startServer(
       logger,
       bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
       limits: limitsOfEnv(env),
+      webhooks: webhookConfigOf(env),
     });
     // What killed writes left in the blob store's tmp/ (GC sweeps it too).
     const swept = await sweepTemporaries({ blobs });
@@ -144,6 +148,10 @@ export async function startServer(
     // One registry for requests and, when this server runs jobs, their durations too.
     const metrics = createCairnMetrics({ services });
     if (!env.CAIRN_NO_WORKERS) await startWorkers(env, jobs, services, metrics);
+    // Queues webhook deliveries right after this server's commits (and any left by dead
+    // processes); with CAIRN_NO_WORKERS the worker fleet runs them.
+    const dispatcher: Dispatcher = startDispatcher(services.deps);
+    undo.push(() => dispatcher.stop());
 
     const admin = await bootstrapAdmin(database.db, { name: env.CAIRN_ADMIN_NAME });
     const adminKeyFile = admin ? join(dataDir, ADMIN_KEY_FILE) : null;
@@ -181,6 +189,7 @@ export async function startServer(
         host.shutdown({
           timeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
           closeDeps: async () => {
+            await dispatcher.stop();
             await jobs.close();
             if (isPackedStore(blobs)) await blobs.packs.close();
             await database.close();

@@ -1,5 +1,5 @@
 import { type BlobStoreConfig, blobStoreConfigFromEnv, blobStoreEnvShape } from "@cairn/blobs";
-import { sweepScheduleEnvShape } from "@cairn/services";
+import { sweepScheduleEnvShape, webhookEnvShape } from "@cairn/services";
 import { z } from "zod";
 
 const bool = z
@@ -37,6 +37,8 @@ export const workerEnvSchema = z.object({
   /** BullMQ job lock; a crashed worker's jobs are retried by another after about this long. */
   CAIRN_JOB_LOCK_MS: millis,
   CAIRN_JOB_STALLED_INTERVAL_MS: millis,
+  /** Webhook delivery: allowed networks, retries, timeouts (see @cairn/services). */
+  ...webhookEnvShape,
 });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

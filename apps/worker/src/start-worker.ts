@@ -7,6 +7,8 @@ import {
   createServices,
   loadSigningSecret,
   scheduleSweeps,
+  startDispatcher,
+  webhookConfigOf,
 } from "@cairn/services";
 import type { Logger } from "pino";
 import { blobStoreConfigOf, type WorkerEnv } from "./env.js";
@@ -53,12 +55,16 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
       publicUrl: env.CAIRN_PUBLIC_URL,
       signingSecret: await loadSigningSecret(database.db),
       logger,
+      webhooks: webhookConfigOf(env),
     });
     await jobs.startWorkers(createProcessors(services));
+    // Finds due webhook deliveries (also those a dead process left) and queues their jobs.
+    const dispatcher = startDispatcher(services.deps);
     await scheduleSweeps(jobs, env);
     logger.info({ prefix: env.CAIRN_QUEUE_PREFIX }, "cairn worker ready");
     return {
       async close() {
+        await dispatcher.stop();
         await jobs.close();
         if (isPackedStore(blobs)) await blobs.packs.close();
         await database.close();

@@ -2,6 +2,7 @@ import { accountsRouter } from "./routers/accounts.js";
 import { artifactsRouter } from "./routers/artifacts.js";
 import { blobsRouter } from "./routers/blobs.js";
 import { healthRouter } from "./routers/health.js";
+import { hooksRouter } from "./routers/hooks.js";
 import { lineageRouter } from "./routers/lineage.js";
 import { projectsRouter } from "./routers/projects.js";
 import { runsRouter } from "./routers/runs.js";
@@ -16,6 +17,7 @@ export const appRouter = router({
   blobs: blobsRouter,
   artifacts: artifactsRouter,
   lineage: lineageRouter,
+  hooks: hooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

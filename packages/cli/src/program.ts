@@ -4,6 +4,7 @@ import { registerAccountCommands } from "./commands/accounts.js";
 import { registerAdminCommands } from "./commands/admin.js";
 import { registerAuthCommands } from "./commands/auth.js";
 import { registerEditCommands } from "./commands/edit.js";
+import { registerHookCommands } from "./commands/hooks.js";
 import { registerInspectCommands } from "./commands/inspect.js";
 import { registerLineageCommands } from "./commands/lineage.js";
 import { registerServerCommands } from "./commands/server.js";
@@ -45,6 +46,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerLineageCommands(program, deps);
   registerAdminCommands(program, deps);
   registerAccountCommands(program, deps);
+  registerHookCommands(program, deps);
   program
     .command("completion")
     .description("print a shell completion script")

@@ -78,6 +78,7 @@ export class Cairn {
     const baseUrl = settings.baseUrl;
     this.#ctx = {
       baseUrl,
+      authorization: settings.apiKey ? `Bearer ${settings.apiKey}` : undefined,
       trpc,
       call: (fn) => callServer(baseUrl, () => fn(trpc)),
       fetch: options.fetch ?? fetch,

@@ -55,6 +55,7 @@ export {
 } from "./references/types.js";
 export { Api, type ArtifactDiff, type RunsQuery } from "./remote/api.js";
 export type { LogCodeOptions } from "./remote/code-artifacts.js";
+export type { EventsOptions } from "./remote/event-stream.js";
 export { LogHandle, type LogResult } from "./remote/log-handle.js";
 export {
   type DownloadOptions,
@@ -93,3 +94,4 @@ export type {
   VersionInfo,
 } from "./transport/router-types.js";
 export { type CairnTrpcClientOptions, createCairnTrpcClient } from "./transport/trpc-client.js";
+export { verifyWebhook } from "./webhooks/verify-webhook.js";

@@ -5,6 +5,7 @@ export * from "./canonical.js";
 export * from "./contract.js";
 export * from "./entry-path.js";
 export * from "./errors.js";
+export * from "./events.js";
 export * from "./jobs.js";
 export * from "./limits.js";
 export * from "./lineage.js";

@@ -8,7 +8,14 @@ import { CairnError } from "./errors.js";
  */
 
 /** Every queue Cairn uses. */
-export const QUEUE_NAMES = ["upsert", "finish", "ttl-expiry", "blob-gc", "blob-verify"] as const;
+export const QUEUE_NAMES = [
+  "upsert",
+  "finish",
+  "ttl-expiry",
+  "blob-gc",
+  "blob-verify",
+  "webhook-deliver",
+] as const;
 /** A queue's name. */
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -38,6 +45,16 @@ export const blobVerifyJobSchema = z.object({
   digest: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (a SHA-256)"),
 });
 
+/**
+ * Payload of `webhook-deliver`: work through a webhook's pending deliveries, in order, starting at
+ * `deliveryId` (the oldest pending one when the job was queued) on its `attempt`-th try.
+ */
+export const webhookDeliverJobSchema = z.object({
+  hookId: draftIdSchema,
+  deliveryId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  attempt: z.number().int().min(0).max(1_000),
+});
+
 /** The payload schema of each queue. */
 export const JOB_PAYLOAD_SCHEMAS = {
   upsert: upsertJobSchema,
@@ -45,6 +62,7 @@ export const JOB_PAYLOAD_SCHEMAS = {
   "ttl-expiry": ttlExpiryJobSchema,
   "blob-gc": blobGcJobSchema,
   "blob-verify": blobVerifyJobSchema,
+  "webhook-deliver": webhookDeliverJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 /** The payload type of each queue. */
@@ -59,6 +77,8 @@ export type TtlExpiryJob = JobPayloads["ttl-expiry"];
 export type BlobGcJob = JobPayloads["blob-gc"];
 /** Payload of a `blob-verify` job. */
 export type BlobVerifyJob = JobPayloads["blob-verify"];
+/** Payload of a `webhook-deliver` job. */
+export type WebhookDeliverJob = JobPayloads["webhook-deliver"];
 
 /** True when `name` is one of {@link QUEUE_NAMES}. */
 export function isQueueName(name: unknown): name is QueueName {
@@ -99,7 +119,7 @@ export function parseJobPayload<Q extends QueueName>(queue: Q, data: unknown): J
 export const JOB_ID_SEPARATOR = ".";
 
 /** Queues whose jobs always have a natural key, hence always a deterministic id. */
-export type KeyedQueueName = "upsert" | "finish" | "blob-verify";
+export type KeyedQueueName = "upsert" | "finish" | "blob-verify" | "webhook-deliver";
 
 /** The id {@link jobIdFor} returns: always a string for keyed queues, maybe undefined for sweeps. */
 export type JobIdFor<Q extends QueueName> = Q extends KeyedQueueName ? string : string | undefined;
@@ -145,5 +165,11 @@ function idParts(queue: QueueName, payload: JobPayloads[QueueName]): string[] | 
     }
     case "blob-gc":
       return undefined;
+    case "webhook-deliver": {
+      // One job per (hook, head delivery, try): re-queueing while it waits is a no-op, and the
+      // next state of the hook (head delivered, or retried) gets a fresh id.
+      const p = payload as WebhookDeliverJob;
+      return [p.hookId, String(p.deliveryId), String(p.attempt)];
+    }
   }
 }

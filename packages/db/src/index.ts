@@ -34,4 +34,5 @@ export {
 export { parseInt8, toSafeNumber } from "./pg-types.js";
 export { CairnPGliteDialect } from "./pglite-dialect.js";
 export type * from "./schema.js";
+export type * from "./schema-events.js";
 export { createTestDatabase, DEFAULT_TEST_DATABASE_URL, type TestDatabase } from "./testing.js";

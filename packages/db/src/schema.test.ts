@@ -61,6 +61,8 @@ await describeEngines("schema", (database) => {
       "draft_upserts",
       "drafts",
       "entities",
+      "event_streams",
+      "events",
       "manifest_entries",
       "manifests",
       "memberships",
@@ -73,6 +75,8 @@ await describeEngines("schema", (database) => {
       "settings",
       "upload_sessions",
       "versions",
+      "webhook_deliveries",
+      "webhooks",
     ]);
   });
 

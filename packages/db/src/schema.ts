@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { EventTables } from "./schema-events.js";
 
 /**
  * Kysely table types for the schema in `migrations/`. Conventions:
@@ -321,7 +322,7 @@ export interface CairnMigrationsTable {
 }
 
 /** Every table of the metadata store, for `Kysely<Database>`. */
-export interface Database {
+export interface Database extends EventTables {
   entities: EntitiesTable;
   memberships: MembershipsTable;
   api_keys: ApiKeysTable;

@@ -1,5 +1,6 @@
 import type { Database, JsonObject } from "@cairn/db";
 import type { Kysely, Transaction } from "kysely";
+import { emitAuditEvents } from "./events/audit-events.js";
 
 /** One audit-log record: alias moves and removals, deletions, visibility changes. */
 export interface AuditRecord {
@@ -19,7 +20,10 @@ export interface AuditRecord {
   details?: JsonObject;
 }
 
-/** Appends audit records (in the caller's transaction, so they commit with the change). */
+/**
+ * Appends audit records (in the caller's transaction, so they commit with the change) and emits
+ * the events they announce (alias moves, deletions, expiries) into the outbox in that transaction.
+ */
 export async function recordAudit(
   db: Kysely<Database> | Transaction<Database>,
   records: readonly AuditRecord[],
@@ -40,4 +44,5 @@ export async function recordAudit(
       })),
     )
     .execute();
+  await emitAuditEvents(db, records);
 }

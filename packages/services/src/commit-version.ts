@@ -23,6 +23,7 @@ import type { Database, JsonObject } from "@cairn/db";
 import { insertManifestEntries } from "@cairn/db";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { type AuditRecord, recordAudit } from "./audit.js";
+import { emitEvents } from "./events/emit.js";
 import { nodeSha256 } from "./node-hasher.js";
 import { possessionEntities, referenceableDigests } from "./possession.js";
 import type { AccessibleProject } from "./project-access.js";
@@ -156,6 +157,9 @@ export async function commitVersion(trx: Db, req: CommitRequest): Promise<Commit
       .returning("id")
       .executeTakeFirstOrThrow();
     result = { versionId: inserted.id, number, created: true };
+    await emitEvents(trx, { projectId: project.id, actorId: req.actorId, now: req.now }, [
+      { kind: "version.created", name, type, version: { number, digest: contents.digest } },
+    ]);
   }
 
   await applyAliasMoves(trx, {

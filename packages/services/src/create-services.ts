@@ -6,6 +6,7 @@ import { createBundleDownloads } from "./blobs-bundle-download.js";
 import { createBlobsService } from "./blobs-service.js";
 import type { ServiceDeps } from "./deps.js";
 import { createDraftsService } from "./drafts-service.js";
+import { createHooksService } from "./events/hooks-service.js";
 import { createLineageService } from "./lineage-service.js";
 import { createProjectsService } from "./projects-service.js";
 import { createRetentionService } from "./retention-service.js";
@@ -32,6 +33,7 @@ export function createServices(given: ServiceDeps) {
     bundleDownloads: createBundleDownloads(deps),
     lineage: createLineageService(deps),
     retention: createRetentionService(deps),
+    hooks: createHooksService(deps),
   };
 }
 

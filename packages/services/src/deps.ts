@@ -4,6 +4,7 @@ import type { Database } from "@cairn/db";
 import type { JobRunner } from "@cairn/jobs";
 import type { Kysely } from "kysely";
 import type { ActorCache } from "./actor.js";
+import type { WebhookConfig } from "./events/config.js";
 
 /** The job runner as the services see it: Cairn's queues and payloads. */
 export type CairnJobRunner = JobRunner<JobPayloads>;
@@ -39,6 +40,8 @@ export interface ServiceDeps {
   actorCache?: ActorCache;
   /** Size limits (metadata, description, tags, anonymous bodies, list pages); defaults in core. */
   limits?: Partial<Limits>;
+  /** Webhook delivery policy (URL allow-list, retries, timeouts); production defaults if absent. */
+  webhooks?: WebhookConfig;
 }
 
 /** The configured limits, defaults filled in. */

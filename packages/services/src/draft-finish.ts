@@ -18,6 +18,7 @@ import { mergeUpsertRows } from "./draft-apply.js";
 import type { FinishInput } from "./draft-inputs.js";
 import { baseDb, type DraftDb, type DraftLifecycle, draftDb } from "./draft-schema.js";
 import { assertRunExists } from "./draft-upsert.js";
+import { emitEvents } from "./events/emit.js";
 import { type AccessibleProject, resolveProject } from "./project-access.js";
 
 /**
@@ -206,6 +207,15 @@ async function commitDraft(
     })
     .where("id", "=", draftId)
     .execute();
+  await emitEvents(trx, { projectId: draft.project_id, actorId: draft.finished_by }, [
+    {
+      kind: "draft.finished",
+      name: draft.name,
+      type: draft.type,
+      version: { number: result.number },
+      distributedId: draft.distributed_id,
+    },
+  ]);
   // The manifest now holds the entries; the merged copy would only duplicate them.
   await trx.deleteFrom("draft_entries").where("draft_id", "=", draftId).execute();
   return { status: "finished", versionId: result.versionId, appliedUpserts: pending.length };
@@ -267,17 +277,33 @@ async function loadProject(
 async function recordFailure(deps: ServiceDeps, draftId: string, error: unknown): Promise<void> {
   const code = isCairnError(error) ? error.code : "INTERNAL";
   const message = error instanceof Error ? error.message : String(error);
+  const failureMessage = isCairnError(error)
+    ? message
+    : `The commit failed after every retry (${message}); call finish again to retry.`;
   await draftDb(deps.db)
-    .updateTable("drafts")
-    .set({
-      status: "failed",
-      failure_code: code,
-      failure_message: isCairnError(error)
-        ? message
-        : `The commit failed after every retry (${message}); call finish again to retry.`,
-      updated_at: new Date(),
-    })
-    .where("id", "=", draftId)
-    .where("status", "=", "finishing")
-    .execute();
+    .transaction()
+    .execute(async (trx) => {
+      const failed = await trx
+        .updateTable("drafts")
+        .set({
+          status: "failed",
+          failure_code: code,
+          failure_message: failureMessage,
+          updated_at: new Date(),
+        })
+        .where("id", "=", draftId)
+        .where("status", "=", "finishing")
+        .returning(["project_id", "name", "type", "distributed_id", "finished_by"])
+        .executeTakeFirst();
+      if (!failed) return;
+      await emitEvents(baseDb(trx), { projectId: failed.project_id, actorId: failed.finished_by }, [
+        {
+          kind: "draft.failed",
+          name: failed.name,
+          type: failed.type,
+          distributedId: failed.distributed_id,
+          error: { code, message: failureMessage },
+        },
+      ]);
+    });
 }

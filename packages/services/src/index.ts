@@ -28,6 +28,7 @@ export type * from "./draft-schema.js";
 export * from "./draft-status.js";
 export type * from "./draft-upsert.js";
 export type * from "./drafts-service.js";
+export * from "./events/index.js";
 export * from "./inputs.js";
 export type * from "./lineage-service.js";
 export * from "./node-hasher.js";

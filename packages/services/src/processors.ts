@@ -1,6 +1,7 @@
 import type { JobPayloads } from "@cairn/core";
 import type { ProcessorOptions, Processors } from "@cairn/jobs";
 import type { Services } from "./create-services.js";
+import { deliverHook } from "./events/deliver.js";
 
 /**
  * Retry policy per queue. Merges are small and many (32 writers × many pages), so they run
@@ -14,6 +15,9 @@ export const PROCESSOR_OPTIONS = {
   "ttl-expiry": { concurrency: 1, attempts: 3, backoffMs: 5_000 },
   "blob-gc": { concurrency: 1, attempts: 3, backoffMs: 5_000 },
   "blob-verify": { concurrency: 2, attempts: 3, backoffMs: 2_000 },
+  // Retries of a delivery are scheduled in the database (per-hook order, the delivery log); a
+  // job failing here is an infrastructure error (database down), retried a few times.
+  "webhook-deliver": { concurrency: 8, attempts: 3, backoffMs: 1_000 },
 } as const satisfies Record<keyof JobPayloads, Required<ProcessorOptions>>;
 
 /**
@@ -46,6 +50,10 @@ export function createProcessors(
     "blob-verify": {
       process: (payload) => services.retention.verifyBlob(payload),
       options: PROCESSOR_OPTIONS["blob-verify"],
+    },
+    "webhook-deliver": {
+      process: (payload) => deliverHook(services.deps, payload),
+      options: PROCESSOR_OPTIONS["webhook-deliver"],
     },
   };
 }

@@ -7,6 +7,7 @@ import { runWithRequest } from "../request-context.js";
 import { BLOB_ROUTE_PREFIX, handleBlobRoute } from "./blob-routes.js";
 import { BUNDLE_DOWNLOAD_PATH, handleBundleDownload } from "./bundle-download-route.js";
 import { BUNDLE_UPLOAD_PATH, handleBundleUpload } from "./bundle-upload-route.js";
+import { createEventStreams, EVENTS_PATH } from "./events-route.js";
 import { serveLiveness, serveReadiness } from "./health-routes.js";
 import { httpErrorOf, sendError, sendJson } from "./http-errors.js";
 import { type CairnMetrics, createCairnMetrics, routeLabelOf } from "./metrics.js";
@@ -91,6 +92,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     ...(options.maxTrpcBodyBytes === undefined ? {} : { maxBodyBytes: options.maxTrpcBodyBytes }),
   });
   const blobContext = { services, logger };
+  const eventStreams = createEventStreams(services);
   let draining = false;
 
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -109,6 +111,10 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     }
     if (path === BUNDLE_UPLOAD_PATH) {
       await handleBundleUpload(services, req, res, url);
+      return;
+    }
+    if (path === EVENTS_PATH) {
+      await eventStreams.handle(req, res, url);
       return;
     }
     if (path === "/metrics") {
@@ -233,6 +239,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
     shutdown(shutdownOptions = {}) {
       shutdownPromise ??= (async () => {
         draining = true;
+        eventStreams.closeAll();
         await closeServer(server, shutdownOptions.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, logger);
         await shutdownOptions.closeDeps?.();
       })();

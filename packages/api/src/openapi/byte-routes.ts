@@ -175,6 +175,35 @@ export const BYTE_ROUTE_PATHS: Record<string, object> = {
       responses: { "200": { description: "A bundle", content: octets }, ...byteErrors },
     },
   },
+  "/events": {
+    get: {
+      operationId: "events.stream",
+      tags: ["operations"],
+      summary:
+        "A project's events as Server-Sent Events (`id` = seq, `event` = type, `data` = the event JSON as webhooks receive it); resumable with Last-Event-ID",
+      security: [{}, { apiKey: [] }],
+      parameters: [
+        { name: "entity", in: "query", required: true, schema: { type: "string" } },
+        { name: "project", in: "query", required: true, schema: { type: "string" } },
+        {
+          name: "Last-Event-ID",
+          in: "header",
+          required: false,
+          description: "Resume after this event position (0 = the oldest kept)",
+          schema: { type: "string", pattern: "^[0-9]{1,15}$" },
+        },
+      ],
+      responses: {
+        "200": {
+          description: "The stream",
+          content: { "text/event-stream": { schema: { type: "string" } } },
+        },
+        "400": byteError("Missing project or malformed Last-Event-ID"),
+        "401": byteError("Malformed or unknown API key"),
+        "404": byteError("No such project, or it is not readable by the caller"),
+      },
+    },
+  },
   "/healthz": {
     get: {
       operationId: "healthz",

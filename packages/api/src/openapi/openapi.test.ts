@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { appRouter } from "../root.js";
 import { startTestServer, type TestServer } from "../testing/start-test-server.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../testing/webhook-receiver.js";
 import { publicProcedure, router } from "../trpc.js";
 import { createOpenApiDocument } from "./document.js";
 import { documentedErrors } from "./error-statuses.js";
@@ -82,6 +83,7 @@ describe("the server answers every operation as the document describes it", () =
   let doc: Doc;
   const known: Record<string, unknown> = {};
   const overrides: Record<string, Record<string, unknown>> = {};
+  let receiver: WebhookReceiver | undefined;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -135,6 +137,13 @@ describe("the server answers every operation as the document describes it", () =
       role: "member",
     });
     const key = await admin.accounts.createApiKey.mutate({ label: "spare" });
+    // Webhooks: one to read, rotate and redeliver (with a delivery), one to remove.
+    receiver = await startWebhookReceiver();
+    const hook = await admin.hooks.create.mutate({ entity, project, url: receiver.url });
+    const spareHook = await admin.hooks.create.mutate({ entity, project, url: receiver.url });
+    await admin.artifacts.setAlias.mutate({ entity, project, ref: "data:v0", alias: "hooked" });
+    await receiver.waitFor((r) => r.length > 0);
+    const [delivery] = (await admin.hooks.deliveries.query({ id: hook.id })).deliveries;
     Object.assign(known, {
       entity,
       project,
@@ -169,12 +178,18 @@ describe("the server answers every operation as the document describes it", () =
       "artifacts.upsert": { name: "parts", distributedId: "openapi-draft-2" },
       "artifacts.delete": { deleteAliases: true },
       "blobs.missing": { blobs: [{ digest, size: bytes.length }] },
+      "hooks.create": { url: receiver.url, kinds: ["version.created"] },
+      "hooks.deliveries": { id: hook.id },
+      "hooks.redeliver": { id: hook.id, deliveryId: delivery?.id },
+      "hooks.remove": { id: spareHook.id },
+      "hooks.rotateSecret": { id: hook.id },
     });
     expect(other.user.name).toBe("openapi-member");
   }, 60_000);
 
   afterAll(async () => {
     await server?.close();
+    await receiver?.close();
   });
 
   it("validates each answer against the documented response of its status", async () => {
@@ -351,6 +366,16 @@ describe("the server answers every operation as the document describes it", () =
     ] as const) {
       await check(operationId, await fetch(`${server.baseUrl}${path}`));
     }
+    // The event stream never ends: check its head, then hang up.
+    const hangUp = new AbortController();
+    const stream = await fetch(`${server.baseUrl}/events?entity=${entity}&project=${project}`, {
+      headers: { authorization: `Bearer ${server.adminKey}`, "last-event-id": "0" },
+      signal: hangUp.signal,
+    });
+    covered.add("events.stream");
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    hangUp.abort();
 
     const documented = Object.entries(doc.paths)
       .filter(([path]) => !path.startsWith("/trpc/"))

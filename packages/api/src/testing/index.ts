@@ -1,2 +1,8 @@
 export { deleteRedisKeys } from "./redis-cleanup.js";
 export { startTestServer, type TestServer, type TestServerOptions } from "./start-test-server.js";
+export {
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  verifyStandardWebhook,
+  type WebhookReceiver,
+} from "./webhook-receiver.js";

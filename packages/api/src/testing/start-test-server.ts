@@ -20,6 +20,8 @@ import {
   createServices,
   loadSigningSecret,
   type Services,
+  startDispatcher,
+  type WebhookConfig,
 } from "@cairn/services";
 import { serviceUrl } from "@cairn/vitest-config/services";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
@@ -49,6 +51,11 @@ export interface TestServerOptions {
   limits?: Partial<Limits>;
   /** Directory of the directory store (default: a fresh temp dir, removed on close). */
   blobRoot?: string;
+  /**
+   * Webhook delivery settings. Default: loopback allowed (`127.0.0.1/32`, receivers in tests
+   * listen there), polling every 50 ms, 100 ms first backoff.
+   */
+  webhooks?: WebhookConfig;
 }
 
 /** The directory of a temp-dir store, or the bucket and endpoint of the s3rver store. */
@@ -144,10 +151,19 @@ async function start(
     logger,
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    webhooks: options.webhooks ?? {
+      policy: { allowedNetworks: ["127.0.0.1/32"] },
+      pollMs: 50,
+      backoffMs: 100,
+    },
   });
   const host = createCairnHttpServer({ services, logger, server: node });
   cleanups.push(() => host.shutdown({ timeoutMs: 2_000 }));
-  if (options.workers ?? true) await jobs.startWorkers(createProcessors(services));
+  if (options.workers ?? true) {
+    await jobs.startWorkers(createProcessors(services));
+    const dispatcher = startDispatcher(services.deps);
+    cleanups.push(() => dispatcher.stop());
+  }
 
   const admin = await bootstrapAdmin(database.db);
   if (!admin) throw new Error("bootstrapAdmin returned null on a fresh database");

@@ -1,4 +1,4 @@
-import { CairnError, formatReference, qualifyReference } from "@cairn/core";
+import { CairnError, type CairnEvent, formatReference, qualifyReference } from "@cairn/core";
 import type {
   ProjectInfo,
   ProjectRef,
@@ -6,6 +6,7 @@ import type {
   RouterOutputs,
 } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
+import { type EventsOptions, streamEvents } from "./event-stream.js";
 import { loadLoggedArtifact } from "./load-version.js";
 import type { LoggedArtifact } from "./logged-artifact.js";
 import { Run } from "./run.js";
@@ -47,6 +48,17 @@ export class Api {
     const selector = await this.#selector(ref);
     const info = await this.#ctx.call((t) => t.artifacts.get.query(selector));
     return loadLoggedArtifact(this.#ctx, info, options);
+  }
+
+  /**
+   * The project's events (`version.created`, `alias.moved`, …) as they commit, oldest first from
+   * `after`: an async iterator over the live stream that reconnects with `Last-Event-ID` and so
+   * misses nothing. `for await (const e of cairn.api().events({ project: "vision" })) …`; stop
+   * with `break` or `signal`.
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<CairnEvent> {
+    const ref = await this.#project(options);
+    yield* streamEvents(this.#ctx, ref, options);
   }
 
   /** Runs of a project, filtered and sorted (e.g. the best of a sweep by `-summary.val_acc`). */

@@ -14,6 +14,8 @@ import type { Run } from "./run.js";
  */
 export interface ClientContext {
   readonly baseUrl: string;
+  /** `Bearer <api key>` for routes outside tRPC (the event stream); absent when anonymous. */
+  readonly authorization?: string | undefined;
   readonly trpc: CairnTrpcClient;
   /** Runs one server call and turns any failure into a CairnError. */
   call<T>(fn: (trpc: CairnTrpcClient) => Promise<T>): Promise<T>;

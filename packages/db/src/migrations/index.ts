@@ -4,6 +4,7 @@ import { sql as draftFinish } from "./0003-draft-finish.js";
 import { sql as trust } from "./0004-trust.js";
 import { sql as seeds } from "./0005-seeds.js";
 import { sql as packs } from "./0006-packs.js";
+import { sql as events } from "./0007-events.js";
 
 /** One schema change: applied once, in `id` order, inside its own transaction. */
 export interface Migration {
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: "0004-trust", sql: trust },
   { id: "0005-seeds", sql: seeds },
   { id: "0006-packs", sql: packs },
+  { id: "0007-events", sql: events },
 ];
