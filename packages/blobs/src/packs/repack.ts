@@ -26,7 +26,7 @@ interface RepackDeps {
 }
 
 /**
- * Moves a one-file-per-blob store's small blobs into packs (`cairn admin repack`, or the blob-gc
+ * Moves a one-file-per-blob store's small blobs into packs (the blob-gc
  * job). Each blob is read and verified, appended (durably, indexed), and only then is its own file
  * deleted: a crash in between leaves it in both places, and reads already prefer the pack.
  */
