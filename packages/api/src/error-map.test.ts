@@ -10,7 +10,8 @@ describe("the API error map", () => {
       // A new status in the table needs a row in TRPC_CODE_OF_STATUS.
       expect(TRPC_CODE_OF_STATUS[status], `${code} → ${status}`).toBeDefined();
       const trpc = toTrpcError(new CairnError(code, "x"));
-      expect(getHTTPStatusCodeFromError(trpc), code).toBe(status);
+      // tRPC has no 507: a procedure answers 503 with domain code STORAGE_FULL (byte routes 507).
+      expect(getHTTPStatusCodeFromError(trpc), code).toBe(status === 507 ? 503 : status);
     }
   });
 

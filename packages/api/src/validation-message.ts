@@ -57,6 +57,8 @@ function describeIssue(issue: Issue): string {
     }
     case "too_big": {
       const origin = issue.origin;
+      // A schema that gives its own message says the fix (e.g. "send bigger artifacts in pages").
+      if (!/^Too big/.test(issue.message)) return `${field}: ${issue.message}.`;
       if (origin === "array" || origin === "set" || origin === "string" || origin === "file") {
         return `${field} must have at most ${units(origin, issue.maximum)}: shorten it${origin === "array" ? " or send it in several requests" : ""}.`;
       }

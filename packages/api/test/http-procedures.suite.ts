@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { startWebhookReceiver } from "../src/testing/webhook-receiver.js";
 import {
   type Client,
   clientFor,
@@ -71,6 +72,46 @@ export function registerProcedureTests(current: () => Harness): void {
     expect(second.lastStatus()).toBe(401);
   });
 
+  it("site admin: users and teams listed, a user disabled and enabled again", async () => {
+    const harness = current();
+    const root = admin().api;
+    const user = await newUser(harness, admin(), "adm");
+    expect((await root.accounts.listUsers.query()).map((u) => u.name)).toContain(user.name);
+    const team = uniqueName("team");
+    await root.accounts.createTeam.mutate({ name: team });
+    expect((await root.accounts.listTeams.query()).map((t) => t.name)).toContain(team);
+    await root.accounts.setUserDisabled.mutate({ user: user.name, disabled: true });
+    await expectRefused(user.client.api.accounts.whoami.query(), 401);
+    await root.accounts.setUserDisabled.mutate({ user: user.name, disabled: false });
+    expect((await user.client.api.accounts.whoami.query()).user.name).toBe(user.name);
+  });
+
+  it("webhooks: create, list, deliveries, redeliver, rotate, events, remove", async () => {
+    const harness = current();
+    const owner = await newUser(harness, admin(), "hook");
+    const c = owner.client.api;
+    const P = { entity: owner.name, project: uniqueName("p") };
+    await c.projects.create.mutate({ entity: P.entity, name: P.project });
+    const receiver = await startWebhookReceiver();
+    try {
+      const hook = await c.hooks.create.mutate({ ...P, url: receiver.url });
+      expect((await c.hooks.list.query(P)).map((h) => h.id)).toEqual([hook.id]);
+      const entries = await uploadFiles(owner.client, P, { "a.txt": Buffer.from("hooked") });
+      await c.artifacts.log.mutate({ ...P, name: "ds", type: "dataset", entries });
+      await receiver.waitFor((all) => all.length > 0);
+      const { deliveries } = await c.hooks.deliveries.query({ id: hook.id });
+      expect(deliveries.length).toBeGreaterThan(0);
+      await c.hooks.redeliver.mutate({ id: hook.id, deliveryId: deliveries[0]!.id });
+      await c.hooks.rotateSecret.mutate({ id: hook.id });
+      const { events } = await c.hooks.events.query(P);
+      expect(events.map((e) => e.type)).toContain("version.created");
+      await c.hooks.remove.mutate({ id: hook.id });
+      expect(await c.hooks.list.query(P)).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it("projects and runs: create, read, list, settings; init/resume, update, finish, list", async () => {
     const harness = current();
     const owner = await newUser(harness, admin(), "proj");
@@ -124,10 +165,11 @@ export function registerProcedureTests(current: () => Harness): void {
     await c.projects.create.mutate({ entity: P.entity, name: P.project, visibility: "public" });
     const files = { "data/a.txt": Buffer.from("alpha"), "data/b.txt": Buffer.from("bravo!") };
     const entries = await uploadFiles(owner.client, P, files);
-    // Completing an upload that is already recorded re-verifies it and is idempotent.
-    expect(
-      await c.blobs.complete.mutate({ ...P, digest: entries[0]!.digest, size: entries[0]!.size }),
-    ).toEqual({ ok: true });
+    // Only the caller's own presigned or multipart upload session can be completed: a digest
+    // alone (even of bytes this caller sent through the server) completes nothing (issue 14).
+    await expect(
+      c.blobs.complete.mutate({ ...P, digest: entries[0]!.digest, size: entries[0]!.size }),
+    ).rejects.toMatchObject({ data: { domainCode: "NOT_FOUND" } });
     // Dedup: what the entity owns is no longer missing.
     expect(
       (

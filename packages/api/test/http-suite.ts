@@ -50,7 +50,10 @@ export function httpSuite(combo: Combo, suites: readonly SuiteName[]): void {
       );
       const all = Object.keys(appRouter._def.procedures);
       expect(all.length).toBeGreaterThan(40);
-      expect(all.filter((p) => !succeeded.has(p))).toEqual([]);
+      // The directory store never completes a single-part upload (issue 14: only a presigned or
+      // multipart session can be completed); S3 combinations complete presigned PUTs.
+      const exempt = combo.blobs === "s3" ? [] : ["blobs.complete"];
+      expect(all.filter((p) => !succeeded.has(p) && !exempt.includes(p))).toEqual([]);
     });
   }
 }
