@@ -11,6 +11,12 @@ export interface DocBlock {
   line: number;
   lang: string;
   code: string;
+  /**
+   * Why the block is not run, from an HTML comment on the line above its fence
+   * (`<!-- docs-test: not run — a receiver that serves until stopped -->`); undefined when it runs.
+   * Only for examples that never end by design (servers, live streams).
+   */
+  notRun?: string;
 }
 
 /** Every fenced block of `file` (relative to the repo root), in order. */
@@ -23,7 +29,10 @@ export function codeBlocks(file: string): DocBlock[] {
     const start = i;
     const body: string[] = [];
     for (i += 1; i < lines.length && !/^```\s*$/.test(lines[i]!); i += 1) body.push(lines[i]!);
-    blocks.push({ file, line: start + 1, lang: open[1] ?? "", code: body.join("\n") });
+    const marker = /<!-- docs-test: not run — (.+?) -->/.exec(lines[start - 1] ?? "");
+    const block: DocBlock = { file, line: start + 1, lang: open[1] ?? "", code: body.join("\n") };
+    if (marker) block.notRun = marker[1];
+    blocks.push(block);
   }
   return blocks;
 }

@@ -11,7 +11,7 @@
  * reader derives its map from this table.
  */
 
-/** Exit codes of `cairn`, one per error family, so scripts can tell "retry later" from "fix it". */
+/** Exit codes of `cairn`, one per error family, so scripts can tell "retry later" and "fix it" apart. */
 export const EXIT_CODES = {
   ok: 0,
   /** Unexpected: a bug, in the CLI or (`INTERNAL`) the server. */

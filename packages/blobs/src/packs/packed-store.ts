@@ -222,6 +222,10 @@ export function createPackedStore(options: PackedStoreOptions): PackedBlobStore 
     completeMultipart: (digest, uploadId, parts) =>
       loose.completeMultipart(digest, uploadId, parts),
     abortMultipart: (digest, uploadId) => loose.abortMultipart(digest, uploadId),
+    // Temporaries of killed writes live in the loose store's tmp/ (packs reclaim torn tails).
+    ...(loose.sweepTemporary
+      ? { sweepTemporary: (olderThan: Date) => loose.sweepTemporary!(olderThan) }
+      : {}),
     packs: {
       threshold,
       compact: (compactOptions) =>

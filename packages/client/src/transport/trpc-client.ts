@@ -29,13 +29,14 @@ export interface CairnTrpcClientOptions {
  * are retried only when they provably were not sent — the connection was never made — or the
  * server answered 503 (it refused them without running them). A reset or timeout after sending a
  * mutation throws {@link OutcomeUnknownError} instead: the server may have committed it, and a
- * blind retry would do it twice.
+ * blind retry would do it twice — except for mutations that are repeatable by construction
+ * (content-addressed logs, finish), which are retried like queries.
  */
 export function createRetryingFetch(base: typeof fetch, retry: RetryOptions = {}): typeof fetch {
   const attempts = Math.max(1, retry.attempts ?? 4);
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const method = (init?.method ?? "GET").toUpperCase();
-    const safe = method === "GET" || method === "HEAD";
+    const safe = method === "GET" || method === "HEAD" || repeatable(input);
     for (let attempt = 0; ; attempt++) {
       const last = attempt + 1 >= attempts;
       let response: Response;
@@ -54,6 +55,25 @@ export function createRetryingFetch(base: typeof fetch, retry: RetryOptions = {}
       await sleep(backoffDelay(attempt, retry));
     }
   }) as typeof fetch;
+}
+
+/**
+ * Mutations whose repetition has the effect of one call, so a retry after an unknown outcome is
+ * safe: a log or re-log is addressed by its contents (identical contents resolve to the version
+ * the first attempt made, and the same aliases move there again), and a second finish of a draft
+ * answers the version the first one committed. Upserts are not here: a late repeat could override
+ * another writer's later upsert of the same path.
+ */
+const REPEATABLE_MUTATIONS = new Set(["artifacts.log", "artifacts.relog", "artifacts.finish"]);
+
+/** True when every procedure of a tRPC (batch) request URL is in {@link REPEATABLE_MUTATIONS}. */
+function repeatable(input: Parameters<typeof fetch>[0]): boolean {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const path = /\/trpc\/([^?]+)/.exec(url)?.[1];
+  if (!path) return false;
+  return decodeURIComponent(path)
+    .split(",")
+    .every((procedure) => REPEATABLE_MUTATIONS.has(procedure));
 }
 
 function sleep(ms: number): Promise<void> {
