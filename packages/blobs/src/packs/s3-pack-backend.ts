@@ -2,13 +2,12 @@ import { randomBytes } from "node:crypto";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { CairnError } from "@cairn/core";
 import { isMissing, unavailable } from "../s3/s3-errors.js";
+import { listObjects } from "../s3/s3-helpers.js";
 import { type S3Sse, sseParams } from "../s3/sse.js";
 import { packGone } from "./fs-pack-backend.js";
 import { encodePackHeader, PACK_HEADER_SIZE, RECORD_HEADER_SIZE } from "./pack-format.js";
@@ -101,27 +100,10 @@ export function createS3PackBackend(options: S3PackBackendOptions): PackBackend 
       }
     },
     async *list() {
-      let ContinuationToken: string | undefined;
-      do {
-        let page: ListObjectsV2CommandOutput;
-        try {
-          page = await client.send(
-            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }),
-          );
-        } catch (error) {
-          throw fail(error, "list packs");
-        }
-        for (const object of page.Contents ?? []) {
-          const packId = PACK_KEY.exec(object.Key?.slice(prefix.length) ?? "")?.[1];
-          if (!packId) continue;
-          yield {
-            packId,
-            bytes: object.Size ?? 0,
-            modifiedAt: object.LastModified ?? new Date(0),
-          };
-        }
-        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (ContinuationToken);
+      for await (const object of listObjects(client, bucket, prefix, fail, "list packs")) {
+        const packId = PACK_KEY.exec(object.key)?.[1];
+        if (packId) yield { packId, bytes: object.size, modifiedAt: object.modifiedAt };
+      }
     },
     async truncate() {
       // Pack objects are written whole by one PUT: they never have a torn tail.

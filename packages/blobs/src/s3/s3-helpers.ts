@@ -33,14 +33,17 @@ export function normalisePrefix(prefix: string): string {
   return prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
 }
 
-/** Every blob under `prefix`, skipping keys that are not `ab/cd/<digest>` (foreign objects). */
-export async function* listBlobs(
+/**
+ * Every object under `prefix`, page by page, with its key relative to the prefix. A failed page
+ * throws what `fail(error, action)` makes of it.
+ */
+export async function* listObjects(
   client: S3Client,
   bucket: string,
   prefix: string,
   fail: (error: unknown, action: string) => unknown,
-): AsyncGenerator<BlobInfo> {
-  const pattern = /^([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
+  action: string,
+): AsyncGenerator<{ key: string; size: number; modifiedAt: Date }> {
   let ContinuationToken: string | undefined;
   do {
     let page: ListObjectsV2CommandOutput;
@@ -49,14 +52,31 @@ export async function* listBlobs(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }),
       );
     } catch (error) {
-      throw fail(error, "list blobs");
+      throw fail(error, action);
     }
     for (const object of page.Contents ?? []) {
-      const match = pattern.exec(object.Key?.slice(prefix.length) ?? "");
-      const digest = match?.[3];
-      if (!match || !digest?.startsWith(`${match[1]}${match[2]}`)) continue;
-      yield { digest, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+      yield {
+        key: object.Key?.slice(prefix.length) ?? "",
+        size: object.Size ?? 0,
+        modifiedAt: object.LastModified ?? new Date(0),
+      };
     }
     ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (ContinuationToken);
+}
+
+/** Every blob under `prefix`, skipping keys that are not `ab/cd/<digest>` (foreign objects). */
+export async function* listBlobs(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  fail: (error: unknown, action: string) => unknown,
+): AsyncGenerator<BlobInfo> {
+  const pattern = /^([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
+  for await (const object of listObjects(client, bucket, prefix, fail, "list blobs")) {
+    const match = pattern.exec(object.key);
+    const digest = match?.[3];
+    if (!match || !digest?.startsWith(`${match[1]}${match[2]}`)) continue;
+    yield { digest, size: object.size, modifiedAt: object.modifiedAt };
+  }
 }
