@@ -60,11 +60,17 @@ export function createRetryingFetch(base: typeof fetch, retry: RetryOptions = {}
 /**
  * Mutations whose repetition has the effect of one call, so a retry after an unknown outcome is
  * safe: a log or re-log is addressed by its contents (identical contents resolve to the version
- * the first attempt made, and the same aliases move there again), and a second finish of a draft
- * answers the version the first one committed. Upserts are not here: a late repeat could override
- * another writer's later upsert of the same path.
+ * the first attempt made, and the same aliases move there again), a second finish of a draft
+ * answers the version the first one committed, and `blobs.missing` only reads (it is a POST for
+ * its body's size; the upload sessions a repeat opens are swept). Upserts are not here: a late
+ * repeat could override another writer's later upsert of the same path.
  */
-const REPEATABLE_MUTATIONS = new Set(["artifacts.log", "artifacts.relog", "artifacts.finish"]);
+export const REPEATABLE_MUTATIONS: ReadonlySet<string> = new Set([
+  "artifacts.log",
+  "artifacts.relog",
+  "artifacts.finish",
+  "blobs.missing",
+]);
 
 /** True when every procedure of a tRPC (batch) request URL is in {@link REPEATABLE_MUTATIONS}. */
 function repeatable(input: Parameters<typeof fetch>[0]): boolean {
