@@ -1,11 +1,11 @@
-import { accountsRouter } from "./routers/accounts.js";
-import { artifactsRouter } from "./routers/artifacts.js";
-import { blobsRouter } from "./routers/blobs.js";
-import { healthRouter } from "./routers/health.js";
-import { hooksRouter } from "./routers/hooks.js";
-import { lineageRouter } from "./routers/lineage.js";
-import { projectsRouter } from "./routers/projects.js";
-import { runsRouter } from "./routers/runs.js";
+import { accountsRouter } from "./routers/accounts/router.js";
+import { artifactsRouter } from "./routers/artifacts/router.js";
+import { blobsRouter } from "./routers/blobs/router.js";
+import { hooksRouter } from "./routers/events/router.js";
+import { healthRouter } from "./routers/health/router.js";
+import { lineageRouter } from "./routers/lineage/router.js";
+import { projectsRouter } from "./routers/projects/router.js";
+import { runsRouter } from "./routers/runs/router.js";
 import { router } from "./trpc.js";
 
 /** The whole API. Clients import its type only: `import type { AppRouter } from "@cairn/api"`. */

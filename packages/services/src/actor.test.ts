@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from "@cairn/db";
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapAdmin } from "./bootstrap-admin.js";
+import { bootstrapAdmin } from "./accounts/bootstrap-admin.js";
 import { authenticate, createActorCache, generateApiKey } from "./index.js";
 
 describe("createActorCache", () => {

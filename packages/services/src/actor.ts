@@ -1,7 +1,7 @@
 import { CairnError } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import type { Kysely } from "kysely";
-import { apiKeyMatches, apiKeyPrefix, hashApiKey } from "./api-keys.js";
+import { apiKeyMatches, apiKeyPrefix, hashApiKey } from "./accounts/api-keys.js";
 
 /** Who is calling: a signed-in user, or `null` for anonymous requests. */
 export interface Actor {

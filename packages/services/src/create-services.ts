@@ -1,16 +1,16 @@
-import { createAccountsService } from "./accounts-service.js";
+import { createAccountsService } from "./accounts/service.js";
 import { type Actor, authenticate, createActorCache } from "./actor.js";
-import { createArtifactBrowseService } from "./artifact-browse.js";
-import { createArtifactsService } from "./artifacts-service.js";
-import { createBundleDownloads } from "./blobs-bundle-download.js";
-import { createBlobsService } from "./blobs-service.js";
+import { createArtifactBrowseService } from "./artifacts/browse.js";
+import { createArtifactsService } from "./artifacts/service.js";
+import { createBundleDownloads } from "./blobs/bundle-download.js";
+import { createBlobsService } from "./blobs/service.js";
 import type { ServiceDeps } from "./deps.js";
-import { createDraftsService } from "./drafts-service.js";
+import { createDraftsService } from "./drafts/service.js";
 import { createHooksService } from "./events/hooks-service.js";
-import { createLineageService } from "./lineage-service.js";
-import { createProjectsService } from "./projects-service.js";
-import { createRetentionService } from "./retention-service.js";
-import { createRunsService } from "./runs-service.js";
+import { createLineageService } from "./lineage/service.js";
+import { createProjectsService } from "./projects/service.js";
+import { createRetentionService } from "./retention/service.js";
+import { createRunsService } from "./runs/service.js";
 
 /**
  * Composes every domain service over one set of dependencies. Apps call this once at their

@@ -1,7 +1,7 @@
 import { CairnError, type CairnEvent, validatePattern } from "@cairn/core";
 import type { Actor } from "../actor.js";
 import type { ServiceDeps } from "../deps.js";
-import { resolveProject, roleIn } from "../project-access.js";
+import { resolveProject, roleIn } from "../projects/access.js";
 import { resolveWebhookConfig } from "./config.js";
 import type {
   CreateHookInput,
