@@ -2,6 +2,7 @@
 
 export * from "./accounts/api-keys.js";
 export * from "./accounts/bootstrap-admin.js";
+export * from "./accounts/inputs.js";
 export type * from "./accounts/keys.js";
 export type * from "./accounts/service.js";
 export type * from "./accounts/teams.js";
@@ -34,10 +35,12 @@ export * from "./drafts/status.js";
 export type * from "./drafts/upsert.js";
 export * from "./events/index.js";
 export * from "./inputs.js";
+export * from "./lineage/inputs.js";
 export type * from "./lineage/service.js";
 export * from "./node-hasher.js";
 export * from "./processors.js";
 export * from "./projects/access.js";
+export * from "./projects/inputs.js";
 export type * from "./projects/list.js";
 export type * from "./projects/service.js";
 export type * from "./retention/expiry.js";
@@ -45,6 +48,7 @@ export * from "./retention/gc.js";
 export type * from "./retention/service.js";
 export type * from "./retention/verify.js";
 export type * from "./runs/info.js";
+export * from "./runs/inputs.js";
 export type * from "./runs/list.js";
 export type * from "./runs/service.js";
 export * from "./sweep-schedules.js";

@@ -1,19 +1,19 @@
-import {
-  jsonObject,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_ENTRIES_PER_REQUEST,
-  manifestEntrySchema,
-} from "@cairn/core";
+import { MAX_ENTRIES_PER_REQUEST, manifestEntrySchema } from "@cairn/core";
 import { z } from "zod";
 
 /**
- * zod schemas of service inputs, shared by the tRPC routers (which parse with them) and the
- * services (which take their inferred types). Names and paths get their full validation from the
- * core rules inside the services, with messages that say what is allowed.
+ * The pieces every domain's input schemas (`<domain>/inputs.ts`) are built from: project
+ * references, artifact selectors, entry lists, TTLs. Like the domain schemas they are shared by the
+ * tRPC routers (which parse with them) and the services (which take their inferred types). Names
+ * and paths get their full validation from the core rules inside the services, with messages that
+ * say what is allowed.
  */
 
 // The wire limits live in core's contract module, shared with the client.
 export { MAX_ENTRIES_PER_REQUEST };
+
+/** An entity (user or team) name; core's rules validate it fully inside the services. */
+export const entityNameSchema = z.string().min(1).max(64);
 
 export const projectRefSchema = z.object({
   entity: z.string().min(1).max(64),
@@ -33,19 +33,3 @@ export const entriesSchema = z
 
 /** A TTL as users write it: `inherit`, `none`, or a duration like `30d`. */
 export const ttlInputSchema = z.string().min(1).max(32);
-
-export const logInputSchema = projectRefSchema.extend({
-  name: z.string().min(1).max(128),
-  type: z.string().min(1).max(128),
-  description: z.string().max(MAX_DESCRIPTION_LENGTH).nullish(),
-  metadata: jsonObject.optional(),
-  aliases: z.array(z.string()).max(100).optional(),
-  tags: z.array(z.string()).max(100).optional(),
-  ttl: ttlInputSchema.optional(),
-  runId: z.string().min(1).max(128).optional(),
-  entries: entriesSchema,
-});
-export type LogInput = z.infer<typeof logInputSchema>;
-
-export const useInputSchema = artifactSelectorSchema.extend({ runId: z.string().min(1).max(128) });
-export type UseInput = z.infer<typeof useInputSchema>;

@@ -1,14 +1,21 @@
-import { jsonObject, MAX_DESCRIPTION_LENGTH, MAX_LIST_PAGE, MAX_MANIFEST_PAGE } from "@cairn/core";
+import {
+  DIGEST_PATTERN,
+  jsonObject,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_LIST_PAGE,
+  MAX_MANIFEST_PAGE,
+} from "@cairn/core";
 import { z } from "zod";
 import {
   artifactSelectorSchema,
+  entriesSchema,
   MAX_ENTRIES_PER_REQUEST,
   projectRefSchema,
   ttlInputSchema,
 } from "../inputs.js";
 
 /**
- * zod schemas of the artifact reading/editing procedures and of lineage, shared by the routers
+ * zod schemas of the artifact procedures (logging, reading, editing), shared by the routers
  * (which parse with them) and the services (which take their inferred types). Names, aliases and
  * tags get their full validation from the core rules inside the services.
  */
@@ -22,10 +29,6 @@ export const MAX_MANIFEST_PAGE_SIZE = MAX_MANIFEST_PAGE;
 export const DEFAULT_MANIFEST_PAGE = 1000;
 /** Most diff rows returned by default (the rest is counted in `totals`). */
 export const DEFAULT_DIFF_ROWS = 10_000;
-/** Deepest lineage graph one request may ask for. */
-export const MAX_LINEAGE_DEPTH = 10;
-/** Largest node budget of one lineage graph. */
-export const MAX_LINEAGE_NODES = 5000;
 
 const listLimit = z.number().int().min(1).max(MAX_LIST_PAGE).optional();
 const cursor = z.string().min(1).max(2000).optional();
@@ -122,20 +125,35 @@ export const auditInputSchema = projectRefSchema.extend({
 });
 export type AuditInput = z.infer<typeof auditInputSchema>;
 
-export const runArtifactsInputSchema = projectRefSchema.extend({
-  runId: z.string().min(1).max(128),
+export const logInputSchema = projectRefSchema.extend({
+  name: z.string().min(1).max(128),
+  type: z.string().min(1).max(128),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).nullish(),
+  metadata: jsonObject.optional(),
+  aliases: z.array(z.string()).max(100).optional(),
+  tags: z.array(z.string()).max(100).optional(),
+  ttl: ttlInputSchema.optional(),
+  runId: z.string().min(1).max(128).optional(),
+  entries: entriesSchema,
 });
-export type RunArtifactsInput = z.infer<typeof runArtifactsInputSchema>;
+export type LogInput = z.infer<typeof logInputSchema>;
 
-export const lineageGraphInputSchema = projectRefSchema.extend({
-  root: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("version"), ref: z.string().min(1).max(400) }),
-    z.object({ kind: z.literal("run"), id: z.string().min(1).max(128) }),
-  ]),
-  direction: z.enum(["upstream", "downstream", "both"]).optional(),
-  depth: z.number().int().min(0).max(MAX_LINEAGE_DEPTH).optional(),
-  maxNodes: z.number().int().min(1).max(MAX_LINEAGE_NODES).optional(),
-  /** Also return the summary view (one node per collection / jobType). */
-  collapsed: z.boolean().optional(),
-});
-export type LineageGraphInput = z.infer<typeof lineageGraphInputSchema>;
+export const useInputSchema = artifactSelectorSchema.extend({ runId: z.string().min(1).max(128) });
+export type UseInput = z.infer<typeof useInputSchema>;
+
+/** Input of `artifacts.relog` (`RelogInput`): the log fields minus entries, plus the version digest the client computed. */
+export const relogInputSchema = logInputSchema
+  .pick({
+    entity: true,
+    project: true,
+    name: true,
+    type: true,
+    aliases: true,
+    tags: true,
+    runId: true,
+  })
+  .extend({
+    digest: z
+      .string()
+      .regex(DIGEST_PATTERN, "the version digest: 64 lowercase hex characters (SHA-256)"),
+  });

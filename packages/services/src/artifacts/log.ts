@@ -2,10 +2,11 @@ import { CairnError, parseReference, parseTtlSetting, qualifyReference } from "@
 import type { JsonObject } from "@cairn/db";
 import type { Actor } from "../actor.js";
 import { limitsOf, nowOf, type ServiceDeps } from "../deps.js";
-import type { ArtifactSelectorInput, LogInput, UseInput } from "../inputs.js";
+import type { ArtifactSelectorInput } from "../inputs.js";
 import { type AccessibleProject, resolveProject } from "../projects/access.js";
 import { resolveProjectCreatingOnFirstUse } from "../projects/on-first-use.js";
 import { commitVersion } from "./commit-version.js";
+import type { LogInput, UseInput } from "./inputs.js";
 import { resolveVersionId } from "./resolve-version.js";
 import { loadVersionInfo, type VersionInfo } from "./version-info.js";
 

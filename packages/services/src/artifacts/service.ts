@@ -1,7 +1,7 @@
 import type { Actor } from "../actor.js";
 import { createBlobsService } from "../blobs/service.js";
 import type { ServiceDeps } from "../deps.js";
-import type { ArtifactSelectorInput, LogInput, UseInput } from "../inputs.js";
+import type { ArtifactSelectorInput } from "../inputs.js";
 import { deleteVersion, removeAlias, setAlias, setCollection, updateVersion } from "./edits.js";
 import type {
   AuditInput,
@@ -11,12 +11,14 @@ import type {
   FileUrlsInput,
   ListCollectionsInput,
   ListVersionsInput,
+  LogInput,
   ManifestInput,
   RemoveAliasInput,
   SetAliasInput,
   SetCollectionInput,
   StorageInput,
   UpdateVersionInput,
+  UseInput,
 } from "./inputs.js";
 import { logArtifact, useArtifact } from "./log.js";
 import {

@@ -12,13 +12,13 @@ import {
 import type { Database } from "@cairn/db";
 import { type Kysely, sql } from "kysely";
 import type { Actor } from "../actor.js";
-import type { LineageGraphInput, RunArtifactsInput } from "../artifacts/inputs.js";
 import { resolveSelector } from "../artifacts/log.js";
 import { loadVersionInfos, type VersionInfo } from "../artifacts/version-info.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ArtifactSelectorInput } from "../inputs.js";
 import { type AccessibleProject, resolveProject } from "../projects/access.js";
 import { type RunInfo, toRunInfo, validateRunId } from "../runs/info.js";
+import type { LineageGraphInput, RunArtifactsInput } from "./inputs.js";
 
 /** A node of `lineage.graph`: its key (`version:<id>` / `run:<entity>/<project>/<id>`), a label, the full info. */
 export type LineageGraphNode =

@@ -1,25 +1,11 @@
-import { DIGEST_PATTERN } from "@cairn/core";
-import { artifactSelectorSchema, logInputSchema, useInputSchema } from "@cairn/services";
-import { z } from "zod";
+import {
+  artifactSelectorSchema,
+  logInputSchema,
+  relogInputSchema,
+  useInputSchema,
+} from "@cairn/services";
 import { artifactsOutputs } from "../../schemas/outputs.js";
 import { authedProcedure, publicProcedure, router } from "../../trpc.js";
-
-/** Input of `artifacts.relog` (`RelogInput` of `@cairn/services`): the log fields minus entries, plus the version digest the client computed. */
-const relogInputSchema = logInputSchema
-  .pick({
-    entity: true,
-    project: true,
-    name: true,
-    type: true,
-    aliases: true,
-    tags: true,
-    runId: true,
-  })
-  .extend({
-    digest: z
-      .string()
-      .regex(DIGEST_PATTERN, "the version digest: 64 lowercase hex characters (SHA-256)"),
-  });
 
 /** Logging, using and fetching versions. */
 export const artifactsLogRouter = router({
