@@ -34,7 +34,7 @@ import {
 } from "./queries.js";
 import { relogArtifact } from "./relog.js";
 // Declared in their own file (re-exported here and by the package index, so `AppRouter`'s
-// declaration can name them: TS2742) to keep artifact-relog.ts free of a cycle with this file.
+// declaration can name them: TS2742) to keep relog.ts free of a cycle with this file.
 import type { RelogInput, RelogResult } from "./relog-types.js";
 
 export type { RelogInput, RelogResult };

@@ -5,7 +5,7 @@ import { type DraftDb, draftDb } from "./schema.js";
 
 /**
  * Merges one accepted upsert into `draft_entries` — the one merge rule of parallel writers (its
- * property test is draft-merge.property.test.ts): per path the entry of the highest acceptance seq wins, so applying
+ * property test is merge.property.test.ts): per path the entry of the highest acceptance seq wins, so applying
  * upserts in any order, concurrently, or twice gives the same entries. Rows go in path order so two
  * concurrent applies with overlapping paths lock rows in the same order (no deadlock).
  * Marks the upsert applied. Run inside the caller's transaction.

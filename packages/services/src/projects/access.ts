@@ -129,8 +129,8 @@ export interface ProjectAccessRow {
 /**
  * The access rule of {@link resolveProject} applied to an already loaded project row (undefined:
  * no such project), so a query that joins the project with what the caller asks for (see
- * resolve-version.ts) decides exactly as resolveProject does. Unreadable private projects and
- * missing ones give the same NOT_FOUND.
+ * artifacts/resolve-version.ts) decides exactly as resolveProject does. Unreadable private
+ * projects and missing ones give the same NOT_FOUND.
  */
 export function checkProjectAccess(
   actor: Actor | null,

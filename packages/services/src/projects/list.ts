@@ -7,7 +7,7 @@ import type { ProjectInfo } from "./info.js";
 /**
  * The projects an actor can read, in one query: public and open projects, plus private ones of
  * the actor's own entity and of teams they belong to (site admins: all). The role per project
- * follows the same rule as `roleIn` (project-access.ts), so the list agrees with `get`.
+ * follows the same rule as `roleIn` (access.ts), so the list agrees with `get`.
  */
 export async function listReadableProjects(
   db: Kysely<Database>,
