@@ -86,6 +86,4 @@ for (const dir of spec.roots) {
     }
   }
 }
-console.log(
-  `${fix ? "checked" : `moved ${forward.size} files;`} rewrote imports in ${changed} files`,
-);
+console.log(`${fix ? "" : `moved ${forward.size} files; `}rewrote imports in ${changed} files`);
