@@ -12,7 +12,8 @@
 // `--fix` is for files merged in later (written against the old layout): a specifier that
 // already resolves from the file's current place is kept; one that does not is resolved from the
 // file's old place and re-pointed. (A moved file that gained an import of a name that also
-// exists in its new folder keeps that import: typecheck tells.)
+// exists in its new folder keeps that import: typecheck tells.) Moves whose source is absent are
+// skipped, so a list can name files that arrive with a later merge.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -29,10 +30,16 @@ const abs = (p) => resolve(root, p);
 const forward = new Map(Object.entries(spec.moves).map(([o, n]) => [abs(o), abs(n)]));
 const backward = new Map([...forward].map(([o, n]) => [n, o]));
 
+let moved = 0;
 if (!fix) {
   for (const [from, to] of forward) {
+    if (!existsSync(from)) {
+      console.warn(`skipped ${relative(root, from)}: not here (already moved, or not merged yet)`);
+      continue;
+    }
     execFileSync("mkdir", ["-p", dirname(to)]);
     execFileSync("git", ["mv", from, to], { cwd: root, stdio: "inherit" });
+    moved++;
   }
 }
 
@@ -86,4 +93,4 @@ for (const dir of spec.roots) {
     }
   }
 }
-console.log(`${fix ? "" : `moved ${forward.size} files; `}rewrote imports in ${changed} files`);
+console.log(`${fix ? "" : `moved ${moved} files; `}rewrote imports in ${changed} files`);
