@@ -1,18 +1,12 @@
 import {
+  referenceEntry,
   startWebhookReceiver,
+  TEST_PROJECT,
   verifyStandardWebhook,
   type WebhookReceiver,
 } from "@cairn/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHarness, startCliHarness } from "./cli.test-helpers.js";
-
-const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({
-  path,
-  digest: `etag-${path}`,
-  size: 1,
-  ref: `https://example.com/${path}`,
-});
 
 describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
   let h: CliHarness;
@@ -43,13 +37,18 @@ describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
     const hook = created.json();
     expect(hook.secret).toMatch(/^whsec_/);
     const c = h.server.client;
-    await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", entries: [ref("a")] });
     await c.artifacts.log.mutate({
-      ...P,
+      ...TEST_PROJECT,
+      name: "cats",
+      type: "dataset",
+      entries: [referenceEntry("a")],
+    });
+    await c.artifacts.log.mutate({
+      ...TEST_PROJECT,
       name: "cats",
       type: "dataset",
       aliases: ["production"],
-      entries: [ref("b")],
+      entries: [referenceEntry("b")],
     });
     await receiver.waitFor((r) => r.length === 1);
     expect(verifyStandardWebhook(hook.secret, receiver.received[0]!)).toBe(true);
