@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { referenceEntry, startWebhookReceiver, type WebhookReceiver } from "@cairn/api/testing";
 import { type RunningServer, serverEnvSchema, startServer } from "@cairn/server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +34,7 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
   let api: SeedClient;
   let adminKey: string;
   let seeded: SeededPipeline;
+  let receiver: WebhookReceiver;
   const at = (hash: string) => `${server.url}/${hash}`;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 
@@ -46,6 +48,8 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
         CAIRN_DATA_DIR: dataDir,
         CAIRN_PORT: "0",
         CAIRN_LOG_LEVEL: "silent",
+        // The delivery-log test's receiver listens on loopback.
+        CAIRN_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.1/32",
       }),
       { out: { write: () => true } },
     );
@@ -72,6 +76,7 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
 
   afterAll(async () => {
     await browser?.close();
+    await receiver?.close();
     await server?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
     console.log(`web e2e suite: ${Date.now() - started} ms`);
@@ -352,6 +357,38 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
     await expect(
       api.artifacts.get.query({ entity: "admin", project: "pipeline", ref: "predictions:v0" }),
     ).rejects.toThrow();
+  });
+
+  it("shows a project's webhooks and their delivery log, and redelivers from it", async () => {
+    receiver = await startWebhookReceiver();
+    const where = { entity: "admin", project: "pipeline" };
+    await api.hooks.create.mutate({ ...where, url: receiver.url, kinds: ["version.created"] });
+    await api.artifacts.log.mutate({
+      ...where,
+      name: "hooked",
+      type: "report",
+      entries: [referenceEntry("hooked.txt")],
+    });
+    await receiver.waitFor((all) => all.length >= 1, 30_000);
+    await page.goto(at("#/p/admin/pipeline"));
+    await page.getByRole("link", { name: "Webhooks and delivery log" }).click();
+    await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+    expect(await page.title()).toBe("Webhooks · admin/pipeline · Cairn");
+    const hook = page.getByRole("article", { name: `Webhook ${receiver.url}` });
+    await hook.getByText("version.created", { exact: true }).waitFor();
+    const rows = hook.getByTestId("delivery-row");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    const row = await rows.first().textContent();
+    expect(row).toContain("version.created");
+    expect(row).toContain("delivered");
+    expect(row).toMatch(/HTTP 2\d\d/);
+    await shot("hooks.png");
+    await rows.first().getByRole("button", { name: /^Redeliver version\.created evt_/ }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await receiver.waitFor((all) => all.length >= 2, 30_000);
+    const [first, again] = receiver.accepted();
+    expect(again?.event.id).toBe(first?.event.id);
   });
 
   it("says a missing project once, and tells an anonymous visitor to sign in", async () => {
