@@ -10,7 +10,7 @@ import type { OutputOf } from "../trpc.js";
 type Hook = OutputOf<"hooks.list">[number];
 type Delivery = OutputOf<"hooks.deliveries">["deliveries"][number];
 
-const COLUMNS = "minmax(150px, 1.6fr) 80px 70px 80px minmax(140px, 1.6fr) minmax(110px, 1fr) 100px";
+const COLUMNS = "minmax(150px, 1.6fr) 80px 80px 80px minmax(140px, 1.6fr) minmax(110px, 1fr) 100px";
 const ROW = 36;
 
 /** What a hook listens to, in words: "every event" when it has no filter. */
