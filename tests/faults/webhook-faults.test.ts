@@ -1,5 +1,7 @@
 import {
+  referenceEntry,
   startWebhookReceiver,
+  TEST_PROJECT,
   verifyStandardWebhook,
   type WebhookReceiver,
 } from "@cairn/api/testing";
@@ -7,14 +9,6 @@ import type { Cairn } from "@cairn/client";
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type FaultEnv, startFaultEnv } from "./environment.js";
-
-const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({
-  path,
-  digest: `etag-${path}`,
-  size: 1,
-  ref: `https://example.com/${path}`,
-});
 
 await describeWithServices(
   ["postgres"],
@@ -39,7 +33,7 @@ await describeWithServices(
       receiver = await startWebhookReceiver();
       secret = (
         await cairn.trpc.hooks.create.mutate({
-          ...P,
+          ...TEST_PROJECT,
           url: receiver.url,
           kinds: ["version.created"],
         })
@@ -69,10 +63,10 @@ await describeWithServices(
       }
       for (const p of ["a", "b", "c"]) {
         await cairn.trpc.artifacts.log.mutate({
-          ...P,
+          ...TEST_PROJECT,
           name: "orphan",
           type: "dataset",
-          entries: [ref(p)],
+          entries: [referenceEntry(p)],
         });
       }
       await env.killServer();
@@ -95,10 +89,10 @@ await describeWithServices(
       receiver.hangNext(1);
       const before = receiver.received.length;
       await cairn.trpc.artifacts.log.mutate({
-        ...P,
+        ...TEST_PROJECT,
         name: "midflight",
         type: "dataset",
-        entries: [ref("m")],
+        entries: [referenceEntry("m")],
       });
       await receiver.waitFor((r) => r.length > before, 30_000);
       // The worker is now waiting on the receiver: kill it there.
@@ -117,7 +111,7 @@ await describeWithServices(
       const [id] = await eventIds("midflight");
       expect(new Set(tries.map((d) => d.headers["webhook-id"]))).toEqual(new Set([id]));
       expect(tries.length).toBeGreaterThanOrEqual(2);
-      const hooks = await cairn.trpc.hooks.list.query(P);
+      const hooks = await cairn.trpc.hooks.list.query(TEST_PROJECT);
       const log = await cairn.trpc.hooks.deliveries.query({ id: hooks[0]!.id });
       expect(log.deliveries.find((d) => d.eventId === id)).toMatchObject({ status: "delivered" });
     }, 90_000);

@@ -36,7 +36,8 @@ export const serverEnvSchema = z.object({
   CAIRN_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
-  // CAIRN_BLOB_GC_GRACE, CAIRN_BLOB_GC_INTERVAL, CAIRN_TTL_EXPIRY_INTERVAL, CAIRN_NO_SCHEDULES.
+  // CAIRN_BLOB_GC_GRACE, CAIRN_BLOB_GC_INTERVAL, CAIRN_TTL_EXPIRY_INTERVAL, CAIRN_EVENT_RETENTION,
+  // CAIRN_EVENT_PRUNE_INTERVAL, CAIRN_NO_SCHEDULES.
   ...sweepScheduleEnvShape,
   CAIRN_WEB_DIR: z.string().optional(),
   /** Name of the site admin created on the first start (an empty database). */

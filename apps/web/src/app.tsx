@@ -4,6 +4,7 @@ import { ANONYMOUS, type ApiKeyStore } from "./api-key-store.js";
 import { Loading } from "./components/status.js";
 import { CollectionPage } from "./pages/collection-page.js";
 import { DiffPage } from "./pages/diff-page.js";
+import { HooksPage } from "./pages/hooks-page.js";
 import { ProjectPage } from "./pages/project-page.js";
 import { ProjectsPage } from "./pages/projects-page.js";
 import { RunPage } from "./pages/run-page.js";
@@ -143,6 +144,8 @@ function Page(props: { route: Route }) {
       return <LineagePage key={pageKeyOf(r)} route={r} />;
     case "diff":
       return <DiffPage entity={r.entity} project={r.project} a={r.a} b={r.b} />;
+    case "hooks":
+      return <HooksPage entity={r.entity} project={r.project} />;
     case "not-found":
       return <NotFound hash={r.hash} />;
     default:

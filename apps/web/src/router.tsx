@@ -46,6 +46,7 @@ export type Route =
       view?: LineageView;
     }
   | { page: "diff"; entity: string; project: string; a: string; b: string }
+  | { page: "hooks"; entity: string; project: string }
   | { page: "not-found"; hash: string };
 
 const enc = encodeURIComponent;
@@ -92,6 +93,8 @@ export function hrefOf(route: Route): string {
       return `#/p/${enc(route.entity)}/${enc(route.project)}/lineage${lineageQuery(route.root, route.view)}`;
     case "diff":
       return `#/p/${enc(route.entity)}/${enc(route.project)}/diff?a=${enc(route.a)}&b=${enc(route.b)}`;
+    case "hooks":
+      return `#/p/${enc(route.entity)}/${enc(route.project)}/hooks`;
     case "not-found":
       return route.hash;
   }
@@ -149,6 +152,7 @@ export function parseHash(hash: string): Route {
       return { page: "lineage", entity, project, root: { kind: "version", ref: version }, view };
     if (run) return { page: "lineage", entity, project, root: { kind: "run", id: run }, view };
   }
+  if (section === "hooks" && parts.length === 4) return { page: "hooks", entity, project };
   if (section === "diff" && parts.length === 4)
     return { page: "diff", entity, project, a: query.get("a") ?? "", b: query.get("b") ?? "" };
   return { page: "not-found", hash };

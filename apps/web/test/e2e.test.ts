@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, serverEnvSchema, startServer } from "@cairn/server";
@@ -33,6 +35,7 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
   let api: SeedClient;
   let adminKey: string;
   let seeded: SeededPipeline;
+  let receiver: Server | undefined;
   const at = (hash: string) => `${server.url}/${hash}`;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 
@@ -46,6 +49,8 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
         CAIRN_DATA_DIR: dataDir,
         CAIRN_PORT: "0",
         CAIRN_LOG_LEVEL: "silent",
+        // The delivery-log test's receiver listens on loopback.
+        CAIRN_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.1/32",
       }),
       { out: { write: () => true } },
     );
@@ -72,6 +77,7 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
 
   afterAll(async () => {
     await browser?.close();
+    receiver?.close();
     await server?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
     console.log(`web e2e suite: ${Date.now() - started} ms`);
@@ -352,6 +358,54 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
     await expect(
       api.artifacts.get.query({ entity: "admin", project: "pipeline", ref: "predictions:v0" }),
     ).rejects.toThrow();
+  });
+
+  it("shows a project's webhooks and their delivery log, and redelivers from it", async () => {
+    // A loopback receiver that records the id of every event it is sent.
+    const received: string[] = [];
+    const hookReceiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push((JSON.parse(Buffer.concat(chunks).toString()) as { id: string }).id);
+        res.writeHead(204).end();
+      });
+    });
+    receiver = hookReceiver;
+    await new Promise<void>((resolve) => hookReceiver.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(hookReceiver.address() as AddressInfo).port}/hook`;
+    const where = { entity: "admin", project: "pipeline" };
+    await api.hooks.create.mutate({ ...where, url, kinds: ["version.created"] });
+    await api.artifacts.log.mutate({
+      ...where,
+      name: "hooked",
+      type: "report",
+      entries: [
+        { path: "hooked.txt", digest: "etag-hooked", size: 1, ref: "https://example.com/h" },
+      ],
+    });
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBe(1);
+    await page.goto(at("#/p/admin/pipeline"));
+    await page.getByRole("link", { name: "Webhooks and delivery log" }).click();
+    await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+    expect(await page.title()).toBe("Webhooks · admin/pipeline · Cairn");
+    const hook = page.getByRole("article", { name: `Webhook ${url}` });
+    await hook.getByText("version.created", { exact: true }).waitFor();
+    const rows = hook.getByTestId("delivery-row");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    const row = await rows.first().textContent();
+    expect(row).toContain("version.created");
+    expect(row).toContain("delivered");
+    expect(row).toMatch(/HTTP 2\d\d/);
+    await shot("hooks.png");
+    await rows
+      .first()
+      .getByRole("button", { name: /^Redeliver version\.created evt_/ })
+      .click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBe(2);
+    expect(received[1]).toBe(received[0]);
   });
 
   it("says a missing project once, and tells an anonymous visitor to sign in", async () => {

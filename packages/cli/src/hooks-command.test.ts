@@ -1,18 +1,14 @@
+import { join } from "node:path";
 import {
+  referenceEntry,
   startWebhookReceiver,
+  TEST_PROJECT,
   verifyStandardWebhook,
   type WebhookReceiver,
 } from "@cairn/api/testing";
+import { Cairn } from "@cairn/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHarness, startCliHarness } from "./cli.test-helpers.js";
-
-const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({
-  path,
-  digest: `etag-${path}`,
-  size: 1,
-  ref: `https://example.com/${path}`,
-});
 
 describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
   let h: CliHarness;
@@ -43,13 +39,18 @@ describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
     const hook = created.json();
     expect(hook.secret).toMatch(/^whsec_/);
     const c = h.server.client;
-    await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", entries: [ref("a")] });
     await c.artifacts.log.mutate({
-      ...P,
+      ...TEST_PROJECT,
+      name: "cats",
+      type: "dataset",
+      entries: [referenceEntry("a")],
+    });
+    await c.artifacts.log.mutate({
+      ...TEST_PROJECT,
       name: "cats",
       type: "dataset",
       aliases: ["production"],
-      entries: [ref("b")],
+      entries: [referenceEntry("b")],
     });
     await receiver.waitFor((r) => r.length === 1);
     expect(verifyStandardWebhook(hook.secret, receiver.received[0]!)).toBe(true);
@@ -87,5 +88,42 @@ describe("cairn hooks and cairn watch (built CLI, embedded server)", () => {
     expect(events[0]).toMatchObject({ type: "version.created", data: { name: "cats" } });
     const human = await h.cairn(["watch", "--after", "1", "--limit", "1"]);
     expect(human.stdout).toMatch(/^2\t\S+\talias\.moved\tcats:latest ∅ → v0\n$/);
+  }, 60_000);
+
+  it("watch warns about pruned events and goes on; the client refuses without onGap", async () => {
+    await h.server.rawSql(
+      "update events set created_at = now() - interval '40 days' where seq <= 2",
+    );
+    const pruned = await h.server.services.retention.pruneEvents({ retentionMs: 30 * 86_400_000 });
+    expect(pruned.eventsPruned).toBe(2);
+    const watched = await h.cairn(["watch", "--after", "1", "--limit", "1", "--json"]);
+    expect(watched.code).toBe(0);
+    expect(watched.stderr).toContain(
+      "warning: Events after 1 up to 2 were pruned: delivered events are kept for 30d",
+    );
+    expect(JSON.parse(watched.stdout.trim())).toMatchObject({ seq: 3 });
+
+    const cairn = new Cairn({
+      baseUrl: h.server.baseUrl,
+      apiKey: h.server.adminKey,
+      ...TEST_PROJECT,
+      env: {},
+      configPath: join(h.dir, "no-config.json"),
+      cacheDir: join(h.dir, "client-cache"),
+    });
+    const iterate = async () => {
+      for await (const _ of cairn.api().events({ after: 1 })) break;
+    };
+    await expect(iterate()).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("(CAIRN_EVENT_RETENTION)"),
+    });
+    const gaps: number[] = [];
+    for await (const event of cairn.api().events({ after: 1, onGap: (g) => gaps.push(g.after) })) {
+      expect(event.seq).toBe(3);
+      break;
+    }
+    expect(gaps).toEqual([1]);
+    await cairn.close();
   }, 60_000);
 });

@@ -55,7 +55,7 @@ export {
 } from "./references/types.js";
 export { Api, type ArtifactDiff, type RunsQuery } from "./remote/api.js";
 export type { LogCodeOptions } from "./remote/code-artifacts.js";
-export type { EventsOptions } from "./remote/event-stream.js";
+export type { EventGap, EventsOptions } from "./remote/event-stream.js";
 export { LogHandle, type LogResult } from "./remote/log-handle.js";
 export {
   type DownloadOptions,

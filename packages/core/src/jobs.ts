@@ -15,6 +15,7 @@ export const QUEUE_NAMES = [
   "blob-gc",
   "blob-verify",
   "webhook-deliver",
+  "event-prune",
 ] as const;
 /** A queue's name. */
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -55,6 +56,14 @@ export const webhookDeliverJobSchema = z.object({
   attempt: z.number().int().min(0).max(1_000),
 });
 
+/**
+ * Payload of `event-prune`: delete events older than `retentionMs` that every matching webhook
+ * has received (with their delivery log rows).
+ */
+export const eventPruneJobSchema = z.object({
+  retentionMs: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
 /** The payload schema of each queue. */
 export const JOB_PAYLOAD_SCHEMAS = {
   upsert: upsertJobSchema,
@@ -63,6 +72,7 @@ export const JOB_PAYLOAD_SCHEMAS = {
   "blob-gc": blobGcJobSchema,
   "blob-verify": blobVerifyJobSchema,
   "webhook-deliver": webhookDeliverJobSchema,
+  "event-prune": eventPruneJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 /** The payload type of each queue. */
@@ -79,6 +89,8 @@ export type BlobGcJob = JobPayloads["blob-gc"];
 export type BlobVerifyJob = JobPayloads["blob-verify"];
 /** Payload of a `webhook-deliver` job. */
 export type WebhookDeliverJob = JobPayloads["webhook-deliver"];
+/** Payload of an `event-prune` job. */
+export type EventPruneJob = JobPayloads["event-prune"];
 
 /** True when `name` is one of {@link QUEUE_NAMES}. */
 export function isQueueName(name: unknown): name is QueueName {
@@ -129,7 +141,7 @@ export type JobIdFor<Q extends QueueName> = Q extends KeyedQueueName ? string : 
  * servers racing) yields one job:
  * - `upsert.<draftId>.<seq>`, `finish.<draftId>`, `blob-verify.<digest>`;
  * - `ttl-expiry.<epoch ms of now>` when `now` is given, else undefined (let the queue assign one);
- * - `blob-gc`: undefined — a sweep has no natural key and is idempotent anyway.
+ * - `blob-gc`, `event-prune`: undefined — a sweep has no natural key and is idempotent anyway.
  * Ids always start with the queue name, so they are never all-digits (which BullMQ refuses).
  * The payload is validated first (INVALID_INPUT on bad data).
  */
@@ -164,6 +176,7 @@ function idParts(queue: QueueName, payload: JobPayloads[QueueName]): string[] | 
       return [String(ms)];
     }
     case "blob-gc":
+    case "event-prune":
       return undefined;
     case "webhook-deliver": {
       // One job per (hook, head delivery, try): re-queueing while it waits is a no-op, and the

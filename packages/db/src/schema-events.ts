@@ -11,6 +11,10 @@ type TextArray = ColumnType<string[], string[] | undefined, string[]>;
 export interface EventStreamsTable {
   project_id: string;
   last_seq: number;
+  /** Highest seq pruned so far (migration 0011): a stream resumed before it missed events. */
+  pruned_through_seq: ColumnType<number, number | undefined, number>;
+  /** The retention (ms) of the prune that last moved `pruned_through_seq`. */
+  pruned_retention_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** The transactional outbox: one row per event, written with the change it describes. */

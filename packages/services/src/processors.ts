@@ -18,6 +18,7 @@ export const PROCESSOR_OPTIONS = {
   // Retries of a delivery are scheduled in the database (per-hook order, the delivery log); a
   // job failing here is an infrastructure error (database down), retried a few times.
   "webhook-deliver": { concurrency: 8, attempts: 3, backoffMs: 1_000 },
+  "event-prune": { concurrency: 1, attempts: 3, backoffMs: 5_000 },
 } as const satisfies Record<keyof JobPayloads, Required<ProcessorOptions>>;
 
 /**
@@ -54,6 +55,10 @@ export function createProcessors(
     "webhook-deliver": {
       process: (payload) => deliverHook(services.deps, payload),
       options: PROCESSOR_OPTIONS["webhook-deliver"],
+    },
+    "event-prune": {
+      process: (payload) => services.retention.pruneEvents(payload),
+      options: PROCESSOR_OPTIONS["event-prune"],
     },
   };
 }

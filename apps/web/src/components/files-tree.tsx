@@ -5,6 +5,7 @@ import { flattenFileTree } from "../file-tree.js";
 import { formatBytes, formatNumber, shortDigest } from "../format.js";
 import { nextCursor, useTRPC } from "../query.js";
 import { CopyButton } from "./copy-button.js";
+import { fitHeight, GridHead, GridRow } from "./grid-table.js";
 import { ErrorBox, Loading } from "./status.js";
 import { VirtualList } from "./virtual-list.js";
 
@@ -84,7 +85,7 @@ function SearchResults(props: {
       label="Matching files"
       items={entries}
       rowHeight={30}
-      height={Math.min(420, entries.length * 30 + 4)}
+      height={fitHeight(entries.length, 30, 420)}
       keyOf={(e) => e.path}
       testId="search-status"
       status={`${formatNumber(entries.length)}${truncated ? "+" : ""} file${entries.length === 1 ? "" : "s"} match${truncated ? " — type more to narrow it down" : ""}`}
@@ -110,7 +111,7 @@ function FileRow(props: {
 }) {
   const e = props.entry;
   return (
-    <div className={`row-cells file-row${props.selected === e.path ? " selected" : ""}`}>
+    <GridRow className={`file-row${props.selected === e.path ? " selected" : ""}`}>
       <button
         type="button"
         className="link file-name mono"
@@ -132,7 +133,7 @@ function FileRow(props: {
         )}
       </span>
       <CopyButton text={e.path} label={`Copy path ${e.path}`} className="copy small" />
-    </div>
+    </GridRow>
   );
 }
 
@@ -191,7 +192,7 @@ function Tree(props: {
         label="Files"
         items={rows}
         rowHeight={30}
-        height={Math.min(460, Math.max(120, rows.length * 30 + 4))}
+        height={fitHeight(rows.length, 30, 460, 120)}
         keyOf={(r) => `${r.kind}:${r.path}`}
         hasMore={manifest.hasNextPage}
         loadingMore={manifest.isFetchingNextPage}
@@ -199,16 +200,16 @@ function Tree(props: {
         testId="files-status"
         status={`${formatNumber(entries.length)} of ${formatNumber(props.fileCount)} files loaded`}
         header={
-          <div className="row-cells file-row vlist-head" aria-hidden="true">
+          <GridHead className="file-row" hidden>
             <span>Path</span>
             <span>Size</span>
             <span>Digest / reference</span>
             <span />
-          </div>
+          </GridHead>
         }
         renderRow={(r) =>
           r.kind === "dir" ? (
-            <div className="row-cells file-row">
+            <GridRow className="file-row">
               <button
                 type="button"
                 className="link tree-dir"
@@ -228,7 +229,7 @@ function Tree(props: {
                 label={`Copy path ${r.path}/`}
                 className="copy small"
               />
-            </div>
+            </GridRow>
           ) : (
             <FileRow
               entry={r.entry}

@@ -4,6 +4,7 @@ import { formatDate, formatDuration, formatNumber } from "../format.js";
 import { nextCursor, useTRPC } from "../query.js";
 import { Link } from "../router.js";
 import type { OutputOf } from "../trpc.js";
+import { fitHeight, GridHead, GridRow } from "./grid-table.js";
 import { ErrorBox, Loading } from "./status.js";
 import { VirtualList } from "./virtual-list.js";
 
@@ -78,14 +79,14 @@ export function RunsTable(props: { entity: string; project: string }) {
       label="Runs"
       items={items}
       rowHeight={34}
-      height={Math.min(360, Math.max(100, items.length * 34 + 4))}
+      height={fitHeight(items.length, 34, 360, 100)}
       keyOf={(r) => r.id}
       hasMore={runs.hasNextPage}
       loadingMore={runs.isFetchingNextPage}
       loadMore={() => void runs.fetchNextPage()}
       status={`${formatNumber(items.length)} run${items.length === 1 ? "" : "s"} loaded`}
       header={
-        <div className="row-cells vlist-head runs-head" style={{ gridTemplateColumns: columns }}>
+        <GridHead columns={columns} className="runs-head">
           <span>Run</span>
           <span>Job type</span>
           <span>State</span>
@@ -94,12 +95,12 @@ export function RunsTable(props: { entity: string; project: string }) {
           {metrics.map((m) => (
             <span key={m}>{sortHeader(`summary.${m}`, m)}</span>
           ))}
-        </div>
+        </GridHead>
       }
       renderRow={(r) => {
         const duration = runDurationMs(r);
         return (
-          <div className="row-cells" style={{ gridTemplateColumns: columns }}>
+          <GridRow columns={columns}>
             <Link to={{ page: "run", entity, project, id: r.id }} title={r.name ?? r.id}>
               {r.name ?? r.id}
             </Link>
@@ -117,7 +118,7 @@ export function RunsTable(props: { entity: string; project: string }) {
                 </span>
               );
             })}
-          </div>
+          </GridRow>
         );
       }}
     />

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
+import { fitHeight, GridHead, GridRow } from "../components/grid-table.js";
 import { ErrorBox, Loading } from "../components/status.js";
 import { VirtualList } from "../components/virtual-list.js";
 import { formatBytes, formatDate, formatNumber } from "../format.js";
@@ -74,14 +75,14 @@ export function CollectionPage(props: { entity: string; project: string; name: s
           label={`Versions of ${name}`}
           items={items}
           rowHeight={40}
-          height={Math.min(480, Math.max(100, items.length * 40 + 4))}
+          height={fitHeight(items.length, 40, 480, 100)}
           keyOf={(v) => v.id}
           hasMore={versions.hasNextPage}
           loadingMore={versions.isFetchingNextPage}
           loadMore={() => void versions.fetchNextPage()}
           status={`${formatNumber(items.length)} version${items.length === 1 ? "" : "s"} loaded`}
           header={
-            <div className="row-cells vlist-head" style={{ gridTemplateColumns: COLUMNS }}>
+            <GridHead columns={COLUMNS}>
               <span />
               <span>Version</span>
               <span>Aliases · tags</span>
@@ -90,10 +91,10 @@ export function CollectionPage(props: { entity: string; project: string; name: s
               <span>Description</span>
               <span>Logged by run</span>
               <span>Created</span>
-            </div>
+            </GridHead>
           }
           renderRow={(v) => (
-            <div className="row-cells" style={{ gridTemplateColumns: COLUMNS }}>
+            <GridRow columns={COLUMNS}>
               <input
                 type="checkbox"
                 checked={picked.includes(v.version)}
@@ -133,7 +134,7 @@ export function CollectionPage(props: { entity: string; project: string; name: s
                 )}
               </span>
               <span className="muted small">{formatDate(v.createdAt)}</span>
-            </div>
+            </GridRow>
           )}
         />
       ) : null}

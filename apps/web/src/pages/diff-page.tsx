@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
+import { fitHeight, GridHead, GridRow } from "../components/grid-table.js";
 import { ErrorBox, Loading } from "../components/status.js";
 import { VirtualList } from "../components/virtual-list.js";
 import { type ChangeKind, diffRows, metadataDiff } from "../diff-rows.js";
@@ -166,37 +167,33 @@ export function DiffPage(props: { entity: string; project: string; a: string; b:
             label="Changed paths"
             items={rows}
             rowHeight={30}
-            height={Math.min(520, Math.max(60, rows.length * 30 + 4))}
+            height={fitHeight(rows.length, 30, 520, 60)}
             keyOf={(r) => `${r.kind}:${r.path}`}
             testId="diff-status"
             status={`${formatNumber(rows.filter((r) => r.kind !== "folder").length)} paths shown`}
             header={
-              <div className="row-cells vlist-head" style={{ gridTemplateColumns: COLUMNS }}>
+              <GridHead columns={COLUMNS}>
                 <span>Change</span>
                 <span>Path</span>
                 <span>Before</span>
                 <span>After</span>
-              </div>
+              </GridHead>
             }
             renderRow={(r) =>
               r.kind === "folder" ? (
-                <div className="row-cells folder-head">
+                <GridRow className="folder-head">
                   <strong className="mono">{r.path === "" ? "(top level)" : `${r.path}/`}</strong>
                   <span className="muted small"> {formatNumber(r.count)} changed</span>
-                </div>
+                </GridRow>
               ) : (
-                <div
-                  className={`row-cells diff-row ${r.kind}`}
-                  style={{ gridTemplateColumns: COLUMNS }}
-                  data-testid="diff-row"
-                >
+                <GridRow columns={COLUMNS} className={`diff-row ${r.kind}`} testId="diff-row">
                   <span className="change">{r.kind}</span>
                   <span className="mono" title={r.path}>
                     {r.path}
                   </span>
                   <SideCell side={r.before} />
                   <SideCell side={r.after} />
-                </div>
+                </GridRow>
               )
             }
           />

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
+import { fitHeight, GridRow } from "../components/grid-table.js";
 import { RunsTable } from "../components/runs-table.js";
 import { ErrorBox, Loading } from "../components/status.js";
 import { StorageSummary } from "../components/storage-summary.js";
@@ -38,6 +39,12 @@ export function ProjectPage(props: { entity: string; project: string }) {
       <p className="muted">
         {info.data.visibility} project · your role: {info.data.role}
         {info.data.description ? ` · ${info.data.description}` : ""}
+        {info.data.role === "admin" ? (
+          <>
+            {" · "}
+            <Link to={{ page: "hooks", entity, project }}>Webhooks and delivery log</Link>
+          </>
+        ) : null}
       </p>
       <div className="columns">
         <Collections entity={entity} project={project} />
@@ -120,7 +127,7 @@ function Collections(props: { entity: string; project: string }) {
           label="Artifact collections"
           items={rows}
           rowHeight={36}
-          height={Math.min(420, rows.length * 36 + 4)}
+          height={fitHeight(rows.length, 36, 420)}
           keyOf={(r) => (r.kind === "type" ? `t:${r.type}` : `c:${r.type}:${r.name}`)}
           hasMore={collections.hasNextPage}
           loadingMore={collections.isFetchingNextPage}
@@ -133,7 +140,7 @@ function Collections(props: { entity: string; project: string }) {
                 {r.type} <span className="muted small">({r.count})</span>
               </h3>
             ) : (
-              <div className="row-cells collection-row">
+              <GridRow className="collection-row">
                 <Link to={{ page: "collection", entity, project, name: r.name }} title={r.name}>
                   {r.name}
                 </Link>
@@ -142,7 +149,7 @@ function Collections(props: { entity: string; project: string }) {
                   {r.latest !== undefined ? ` · latest v${r.latest}` : ""}
                 </span>
                 <span className="muted small">{formatDate(r.updatedAt)}</span>
-              </div>
+              </GridRow>
             )
           }
         />

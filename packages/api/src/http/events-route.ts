@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CairnError } from "@cairn/core";
-import { listEventsInputSchema, type Services } from "@cairn/services";
+import { CairnError, formatDuration } from "@cairn/core";
+import { type EventPage, listEventsInputSchema, type Services } from "@cairn/services";
 import { sendError } from "./http-errors.js";
 
 /** Path of the live event stream (Server-Sent Events). */
@@ -31,11 +31,34 @@ function resumeFrom(req: IncomingMessage, url: URL): number {
   return Number(value);
 }
 
+/** The data of a `gap` event: the stream's position fell behind the pruned horizon. */
+export interface EventGap {
+  /** The position the stream was at (the client's `Last-Event-ID`, or its last event). */
+  after: number;
+  /** Highest pruned seq: some events between `after` and this were deleted. */
+  prunedThrough: number;
+  /** The retention that pruned them, as a duration (`30d`), or null when not recorded. */
+  retention: string | null;
+  message: string;
+}
+
+function gapOf(after: number, page: EventPage): EventGap {
+  const retention = page.retentionMs === null ? null : formatDuration(page.retentionMs);
+  return {
+    after,
+    prunedThrough: page.prunedThrough,
+    retention,
+    message: `Events after ${after} up to ${page.prunedThrough} were pruned: delivered events are kept for ${retention ?? "the event retention"} (CAIRN_EVENT_RETENTION). The stream continues with the oldest event kept; read the current state (e.g. \`cairn ls\`) to catch up on what was missed.`,
+  };
+}
+
 /**
  * `GET /events?entity=<e>&project=<p>`: the project's events as Server-Sent Events, oldest first
  * from `Last-Event-ID` (header, or `lastEventId` query for browsers' reconnects; 0 = the oldest
  * kept). Each event's SSE `id` is its seq in the project, `event` its type, `data` the event JSON
- * as webhooks receive it. Authorised like a read of the project, re-checked at every poll, so a
+ * as webhooks receive it. A stream whose position is older than the pruned horizon (events
+ * deleted after `CAIRN_EVENT_RETENTION`) first gets an `event: gap` (no id; data {@link EventGap})
+ * naming what was lost, then carries on with the oldest event kept — never a silent skip. Authorised like a read of the project, re-checked at every poll, so a
  * revoked key or a project made private ends the stream.
  */
 export function createEventStreams(services: Services): EventStreams {
@@ -72,6 +95,13 @@ export function createEventStreams(services: Services): EventStreams {
         "x-accel-buffering": "no",
       });
       res.write(`retry: 1000\n\n`);
+      // Position 0 asks for "the oldest kept": nothing is missed. Past that, a position below the
+      // horizon missed the pruned events above it; the horizon read with each page catches a
+      // prune that happens while the stream is open.
+      let horizon = page.prunedThrough;
+      if (after > 0 && after < horizon) {
+        res.write(`event: gap\ndata: ${JSON.stringify(gapOf(after, page))}\n\n`);
+      }
       let closed = false;
       let wake: (() => void) | undefined;
       const close = () => {
@@ -103,6 +133,12 @@ export function createEventStreams(services: Services): EventStreams {
           }
           if (closed) break;
           page = await services.hooks.events(actor, { ...input.data, after, limit: PAGE });
+          if (page.prunedThrough > horizon) {
+            if (after < page.prunedThrough) {
+              res.write(`event: gap\ndata: ${JSON.stringify(gapOf(after, page))}\n\n`);
+            }
+            horizon = page.prunedThrough;
+          }
         }
       } catch (error) {
         // Headers are out: an SSE error event, then the end (the client reconnects and resumes).

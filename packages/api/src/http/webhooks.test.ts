@@ -1,21 +1,15 @@
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  referenceEntry,
   startTestServer,
   startWebhookReceiver,
+  TEST_PROJECT,
   type TestServer,
   type TestServerOptions,
   verifyStandardWebhook,
   type WebhookReceiver,
 } from "../testing/index.js";
-
-const P = { entity: "admin", project: "default" };
-const ref = (path: string) => ({
-  path,
-  digest: `etag-${path}`,
-  size: 1,
-  ref: `https://example.com/${path}`,
-});
 
 /** Reads `GET /events` until `until` holds or `max` events came; returns them and the last id. */
 async function readStream(
@@ -83,10 +77,10 @@ function suite(options: TestServerOptions) {
 
   it("delivers each event kind once per matching hook, signed per Standard Webhooks", async () => {
     const c = server.client;
-    allSecret = (await c.hooks.create.mutate({ ...P, url: all.url })).secret;
+    allSecret = (await c.hooks.create.mutate({ ...TEST_PROJECT, url: all.url })).secret;
     expect(allSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
     const prodHook = await c.hooks.create.mutate({
-      ...P,
+      ...TEST_PROJECT,
       url: production.url,
       kinds: ["alias.moved"],
       typePattern: "dataset",
@@ -94,32 +88,42 @@ function suite(options: TestServerOptions) {
     });
     productionSecret = prodHook.secret;
 
-    await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", entries: [ref("a")] });
+    await c.artifacts.log.mutate({
+      ...TEST_PROJECT,
+      name: "cats",
+      type: "dataset",
+      entries: [referenceEntry("a")],
+    });
     const v1 = await c.artifacts.log.mutate({
-      ...P,
+      ...TEST_PROJECT,
       name: "cats",
       type: "dataset",
       aliases: ["production"],
-      entries: [ref("b")],
+      entries: [referenceEntry("b")],
     });
-    await c.artifacts.delete.mutate({ ...P, ref: "cats:v0" });
+    await c.artifacts.delete.mutate({ ...TEST_PROJECT, ref: "cats:v0" });
     await c.artifacts.log.mutate({
-      ...P,
+      ...TEST_PROJECT,
       name: "cats",
       type: "dataset",
       ttl: "1d",
-      entries: [ref("c")],
+      entries: [referenceEntry("c")],
     });
-    await c.artifacts.log.mutate({ ...P, name: "cats", type: "dataset", entries: [ref("d")] });
+    await c.artifacts.log.mutate({
+      ...TEST_PROJECT,
+      name: "cats",
+      type: "dataset",
+      entries: [referenceEntry("d")],
+    });
     await server.services.retention.expireVersions({
       now: new Date(Date.now() + 2 * 86_400_000).toISOString(),
     });
-    const draft = { ...P, name: "dogs", type: "dataset", distributedId: "g1" };
-    await c.artifacts.upsert.mutate({ ...draft, entries: [ref("x")] });
+    const draft = { ...TEST_PROJECT, name: "dogs", type: "dataset", distributedId: "g1" };
+    await c.artifacts.upsert.mutate({ ...draft, entries: [referenceEntry("x")] });
     const finished = await c.artifacts.finish.mutate(draft);
     await c.artifacts.draftStatus.query({ draftId: finished.draftId, waitMs: 10_000 });
     // A draft naming a file whose bytes were never uploaded: its commit fails for good.
-    const bad = { ...P, name: "birds", type: "dataset", distributedId: "g2" };
+    const bad = { ...TEST_PROJECT, name: "birds", type: "dataset", distributedId: "g2" };
     await c.artifacts.upsert.mutate({
       ...bad,
       entries: [{ path: "y", digest: "0".repeat(64), size: 1 }],
@@ -193,12 +197,17 @@ function suite(options: TestServerOptions) {
     const flaky = await startWebhookReceiver();
     try {
       const hook = await c.hooks.create.mutate({
-        ...P,
+        ...TEST_PROJECT,
         url: flaky.url,
         kinds: ["version.created"],
       });
       flaky.failNext(3);
-      await c.artifacts.log.mutate({ ...P, name: "retry", type: "model", entries: [ref("r")] });
+      await c.artifacts.log.mutate({
+        ...TEST_PROJECT,
+        name: "retry",
+        type: "model",
+        entries: [referenceEntry("r")],
+      });
       await flaky.waitFor((r) => r.some((d) => d.answered === 204));
       expect(flaky.received.map((d) => d.answered)).toEqual([500, 500, 500, 204]);
       expect(new Set(flaky.received.map((d) => d.headers["webhook-id"])).size).toBe(1);
@@ -226,8 +235,10 @@ function suite(options: TestServerOptions) {
       expect(flaky.received[4]?.headers["webhook-id"]).toBe(first.eventId);
 
       // A receiver failing every time is given up after the retry limit, with the answer logged.
-      const listed = await c.hooks.list.query(P);
-      expect(listed.find((h) => h.id === hook.id)).toMatchObject({ pending: 0, failed: 0 });
+      // The receiver has the redelivery a moment before the worker records its answer.
+      await expect
+        .poll(async () => (await c.hooks.list.query(TEST_PROJECT)).find((h) => h.id === hook.id))
+        .toMatchObject({ pending: 0, failed: 0 });
     } finally {
       await flaky.close();
     }
@@ -237,9 +248,18 @@ function suite(options: TestServerOptions) {
     const c = server.client;
     const receiver = await startWebhookReceiver();
     try {
-      const hook = await c.hooks.create.mutate({ ...P, url: receiver.url, namePattern: "rot" });
+      const hook = await c.hooks.create.mutate({
+        ...TEST_PROJECT,
+        url: receiver.url,
+        namePattern: "rot",
+      });
       const rotated = await c.hooks.rotateSecret.mutate({ id: hook.id });
-      await c.artifacts.log.mutate({ ...P, name: "rot", type: "model", entries: [ref("q")] });
+      await c.artifacts.log.mutate({
+        ...TEST_PROJECT,
+        name: "rot",
+        type: "model",
+        entries: [referenceEntry("q")],
+      });
       await receiver.waitFor((r) => r.length >= 2);
       for (const d of receiver.received) {
         expect(verifyStandardWebhook(hook.secret, d)).toBe(true);
@@ -256,20 +276,25 @@ function suite(options: TestServerOptions) {
     const receiver = await startWebhookReceiver();
     try {
       await c.hooks.create.mutate({
-        ...P,
+        ...TEST_PROJECT,
         url: receiver.url,
         namePattern: "order",
         aliasPattern: "champion",
       });
       for (const p of ["o0", "o1", "o2"]) {
-        await c.artifacts.log.mutate({ ...P, name: "order", type: "model", entries: [ref(p)] });
+        await c.artifacts.log.mutate({
+          ...TEST_PROJECT,
+          name: "order",
+          type: "model",
+          entries: [referenceEntry(p)],
+        });
       }
       let next = 0;
       const mover = async () => {
         while (next < 1000) {
           const i = next++;
           await c.artifacts.setAlias.mutate({
-            ...P,
+            ...TEST_PROJECT,
             ref: `order:v${(i * 7) % 3}`,
             alias: "champion",
           });
@@ -279,7 +304,7 @@ function suite(options: TestServerOptions) {
       const listed: Array<{ type: string; data: { alias?: string; name: string } }> = [];
       let after = 0;
       for (;;) {
-        const page = await c.hooks.events.query({ ...P, after, limit: 1000 });
+        const page = await c.hooks.events.query({ ...TEST_PROJECT, after, limit: 1000 });
         listed.push(...page.events);
         if (page.events.length < 1000) break;
         after = page.lastSeq;
@@ -302,15 +327,20 @@ function suite(options: TestServerOptions) {
 
   it("streams events over SSE and a reconnect with Last-Event-ID misses nothing", async () => {
     const c = server.client;
-    const before = (await c.hooks.events.query({ ...P, limit: 1 })).events[0]?.seq ?? 1;
+    const before = (await c.hooks.events.query({ ...TEST_PROJECT, limit: 1 })).events[0]?.seq ?? 1;
     const firstPart = await readStream(server, server.adminKey, null, (e) => e.length >= 5);
     expect(firstPart[0]?.seq).toBe(before);
     const last = firstPart[firstPart.length - 1]!.seq;
     // Changes while disconnected.
     for (const p of ["s0", "s1", "s2"]) {
-      await c.artifacts.log.mutate({ ...P, name: "stream", type: "dataset", entries: [ref(p)] });
+      await c.artifacts.log.mutate({
+        ...TEST_PROJECT,
+        name: "stream",
+        type: "dataset",
+        entries: [referenceEntry(p)],
+      });
     }
-    const head = await c.hooks.events.query({ ...P, after: last, limit: 1000 });
+    const head = await c.hooks.events.query({ ...TEST_PROJECT, after: last, limit: 1000 });
     const target = head.lastSeq;
     const rest = await readStream(server, server.adminKey, last, (e) => e.at(-1)?.seq === target);
     const seqs = [...firstPart, ...rest].map((e) => e.seq);
@@ -322,13 +352,15 @@ function suite(options: TestServerOptions) {
     const c = server.client;
     const { apiKey } = await c.accounts.createUser.mutate({ name: "mallory" });
     const mallory = server.clientFor(apiKey);
-    await expect(mallory.hooks.create.mutate({ ...P, url: all.url })).rejects.toMatchObject({
+    await expect(
+      mallory.hooks.create.mutate({ ...TEST_PROJECT, url: all.url }),
+    ).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
     });
-    await expect(mallory.hooks.list.query(P)).rejects.toMatchObject({
+    await expect(mallory.hooks.list.query(TEST_PROJECT)).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
     });
-    const [someHook] = await c.hooks.list.query(P);
+    const [someHook] = await c.hooks.list.query(TEST_PROJECT);
     await expect(mallory.hooks.deliveries.query({ id: someHook!.id })).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
     });
@@ -351,7 +383,7 @@ function suite(options: TestServerOptions) {
       "http://user:pw@example.com/",
       "not a url",
     ]) {
-      const error = await c.hooks.create.mutate({ ...P, url }).then(
+      const error = await c.hooks.create.mutate({ ...TEST_PROJECT, url }).then(
         () => null,
         (e: unknown) => e,
       );
@@ -359,7 +391,7 @@ function suite(options: TestServerOptions) {
       expect((error as Error).message, url).toMatch(/Webhook URL|not a URL/);
     }
     await expect(
-      c.hooks.create.mutate({ ...P, url: all.url, aliasPattern: "(a+)+$" }),
+      c.hooks.create.mutate({ ...TEST_PROJECT, url: all.url, aliasPattern: "(a+)+$" }),
     ).rejects.toThrow(/pattern/);
     const badResume = await fetch(`${server.baseUrl}/events?entity=admin&project=default`, {
       headers: { authorization: `Bearer ${server.adminKey}`, "last-event-id": "abc" },

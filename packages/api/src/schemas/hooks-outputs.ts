@@ -67,5 +67,12 @@ export const hooksOutputs = {
   rotated: z.object({ id: z.string(), secret: z.string(), previousValidUntil: z.string() }),
   deliveries: z.object({ deliveries: z.array(delivery) }),
   redelivered: z.object({ deliveryId: z.number() }),
-  events: z.object({ events: z.array(event), lastSeq: z.number() }),
+  events: z.object({
+    events: z.array(event),
+    lastSeq: z.number(),
+    /** Highest seq pruned so far (0: none); a position below it missed pruned events. */
+    prunedThrough: z.number(),
+    /** The retention (ms) that pruned them, or null. */
+    retentionMs: z.number().nullable(),
+  }),
 };

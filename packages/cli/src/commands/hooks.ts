@@ -238,6 +238,8 @@ export function registerHookCommands(program: Command, deps: CliDeps): void {
               .events({
                 ...where,
                 signal: controller.signal,
+                // Always on stderr (also with --json/--quiet): a gap means events were missed.
+                onGap: (gap) => ctx.output.streams.stderr.write(`warning: ${gap.message}\n`),
                 ...(after === undefined ? {} : { after }),
               })) {
               if (ctx.output.json) ctx.output.line(JSON.stringify(event));

@@ -1,6 +1,17 @@
 import { CairnError, type CairnErrorCode, type CairnEvent, ERROR_CODES } from "@cairn/core";
 import type { ClientContext } from "./context.js";
 
+/** What the server reports when a stream's position is older than its pruned events. */
+export interface EventGap {
+  /** The position the stream was at. */
+  after: number;
+  /** Highest pruned position: some events between `after` and it are gone. */
+  prunedThrough: number;
+  /** The server's event retention (`30d`), or null when unknown. */
+  retention: string | null;
+  message: string;
+}
+
 /** Options of `api.events()`. */
 export interface EventsOptions {
   entity?: string;
@@ -11,6 +22,12 @@ export interface EventsOptions {
   signal?: AbortSignal;
   /** Longest wait between reconnection attempts. Default 5,000 ms. */
   maxReconnectMs?: number;
+  /**
+   * Called when the server reports that events after the stream's position were pruned (older
+   * than its `CAIRN_EVENT_RETENTION`); the iteration then goes on with the oldest event kept.
+   * Without it, the iteration ends with a CairnError (CONFLICT) carrying the server's message.
+   */
+  onGap?: (gap: EventGap) => void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -37,7 +54,8 @@ async function refusal(res: Response): Promise<CairnError> {
 /**
  * A project's events as an async iterator over `GET /events` (Server-Sent Events). A dropped
  * connection is resumed with `Last-Event-ID` (the last `seq` received), so nothing is missed and
- * nothing repeats; a refusal (unknown project, no access) ends the iteration with a CairnError.
+ * nothing repeats; a refusal (unknown project, no access) ends the iteration with a CairnError,
+ * and so does a position older than the server's pruned events unless `onGap` takes the report.
  * Runs until `signal` aborts or the consumer breaks out of the loop.
  */
 export async function* streamEvents(
@@ -70,6 +88,12 @@ export async function* streamEvents(
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (data !== undefined && /^event: gap$/m.test(block)) {
+            const gap = JSON.parse(data) as EventGap;
+            if (!options.onGap) throw new CairnError("CONFLICT", gap.message);
+            options.onGap(gap);
+            continue;
+          }
           if (data === undefined || !/^id: \d+$/m.test(block)) continue;
           const event = JSON.parse(data) as CairnEvent;
           after = event.seq;

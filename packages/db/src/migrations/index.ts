@@ -5,6 +5,7 @@ import { sql as trust } from "./0004-trust.js";
 import { sql as seeds } from "./0005-seeds.js";
 import { sql as packs } from "./0006-packs.js";
 import { sql as events } from "./0007-events.js";
+import { sql as eventHorizon } from "./0011-automations-event-horizon.js";
 
 /** One schema change: applied once, in `id` order, inside its own transaction. */
 export interface Migration {
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: "0005-seeds", sql: seeds },
   { id: "0006-packs", sql: packs },
   { id: "0007-events", sql: events },
+  { id: "0011-automations-event-horizon", sql: eventHorizon },
 ];

@@ -11,6 +11,7 @@ import { expectCode } from "@cairn/vitest-config/expect-code";
 import type { Actor } from "../actor.js";
 import { createServices, type Services } from "../create-services.js";
 import type { CairnJobRunner } from "../deps.js";
+import type { WebhookConfig } from "../events/config.js";
 import { createProcessors } from "../processors.js";
 
 /** Services over real engines for the draft and retention suites (test-only). */
@@ -43,7 +44,12 @@ export interface DraftTestbed {
  */
 export async function createDraftTestbed(
   kind: "pglite" | "postgres",
-  options: { workers?: boolean; now?: () => Date; jobs?: CairnJobRunner } = {},
+  options: {
+    workers?: boolean;
+    now?: () => Date;
+    jobs?: CairnJobRunner;
+    webhooks?: WebhookConfig;
+  } = {},
 ): Promise<DraftTestbed> {
   const database = await createTestDatabase(kind);
   const blobRoot = await mkdtemp(join(tmpdir(), "cairn-drafts-"));
@@ -56,6 +62,7 @@ export async function createDraftTestbed(
     publicUrl: "http://127.0.0.1:1",
     signingSecret: randomBytes(32),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   if (options.workers ?? true) await jobs.startWorkers(createProcessors(services));
   return {

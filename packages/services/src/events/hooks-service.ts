@@ -333,12 +333,27 @@ async function redeliver(
   return { deliveryId: Number(row.id) };
 }
 
+/** A page of the event feed. */
+export interface EventPage {
+  /** Oldest first. */
+  events: CairnEvent[];
+  /** The seq of the last event of the page (`after` when the page is empty). */
+  lastSeq: number;
+  /**
+   * Highest seq pruned from this project so far (0: none): a reader whose position is below it
+   * missed pruned events. Read after the page, so a prune racing the read is never hidden.
+   */
+  prunedThrough: number;
+  /** The retention that pruned them (ms), or null when nothing was pruned. */
+  retentionMs: number | null;
+}
+
 /** A page of a project's events after `after` (a seq), oldest first; readers of the project only. */
 async function listEvents(
   deps: ServiceDeps,
   actor: Actor | null,
   input: ListEventsInput,
-): Promise<{ events: CairnEvent[]; lastSeq: number }> {
+): Promise<EventPage> {
   const project = await resolveProject(deps.db, actor, input, "read");
   const rows = await deps.db
     .selectFrom("events")
@@ -349,9 +364,16 @@ async function listEvents(
     .limit(input.limit ?? 100)
     .execute();
   const events = rows.map((r) => r.payload as CairnEvent);
+  const horizon = await deps.db
+    .selectFrom("event_streams")
+    .select(["pruned_through_seq", "pruned_retention_ms"])
+    .where("project_id", "=", project.id)
+    .executeTakeFirst();
   return {
     events,
     lastSeq: rows.length > 0 ? Number(rows[rows.length - 1]?.seq) : (input.after ?? 0),
+    prunedThrough: Number(horizon?.pruned_through_seq ?? 0),
+    retentionMs: horizon?.pruned_retention_ms == null ? null : Number(horizon.pruned_retention_ms),
   };
 }
 

@@ -13,9 +13,11 @@ export {
   type CreatedHook,
   createHooksService,
   type DeliveryInfo,
+  type EventPage,
   type HookInfo,
 } from "./hooks-service.js";
 export * from "./inputs.js";
+export { type PruneEventsResult, pruneEvents } from "./prune.js";
 export { generateSecret, SECRET_PREFIX, signatureValid, signedHeaders } from "./signing.js";
 export {
   addressAllowed,
