@@ -27,6 +27,7 @@ export type {
   CompletedPart,
   MultipartUpload,
   PresignedRequest,
+  StagedPut,
   PresignOptions,
   PutOptions,
   UnsignedMultipartUpload,
