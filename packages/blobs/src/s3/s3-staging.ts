@@ -193,7 +193,7 @@ export function createS3Staging(deps: S3StagingDeps) {
       return { url, method: "PUT", headers, uploadId };
     },
 
-    completePut(digest: string, uploadId: string, size: number): Promise<{ size: number }> {
+    async completePut(digest: string, uploadId: string, size: number): Promise<{ size: number }> {
       assertByteCount(size, "The blob size");
       const key = stagingKey(digest, uploadId);
       return promote(digest, uploadId, key, size, options.signSha256Checksum);
