@@ -175,6 +175,7 @@ export async function uploadFiles(
           ...project,
           digest: item.digest,
           size: item.size,
+          ...(item.upload.uploadId === undefined ? {} : { uploadId: item.upload.uploadId }),
         }),
       ).toEqual({ ok: true });
     }

@@ -27,9 +27,9 @@ export type {
   CompletedPart,
   MultipartUpload,
   PresignedRequest,
-  StagedPut,
   PresignOptions,
   PutOptions,
+  StagedPut,
   UnsignedMultipartUpload,
   VerifyResult,
 } from "./types.js";

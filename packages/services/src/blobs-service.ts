@@ -292,7 +292,8 @@ export function createBlobsService(deps: ServiceDeps) {
           await blobs.completePut(input.digest, session.multipart_upload_id, input.size);
         }
       } catch (error) {
-        if ((error as { code?: unknown }).code === "NOT_FOUND") throw nothingToComplete(input.digest);
+        if ((error as { code?: unknown }).code === "NOT_FOUND")
+          throw nothingToComplete(input.digest);
         throw error;
       }
       await recordOwners(input.digest, input.size, owners);

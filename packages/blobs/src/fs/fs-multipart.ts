@@ -34,7 +34,8 @@ interface UploadManifest {
 }
 
 /** An upload id: `<uuid>.<size>.<partSize>`, so a plan needs nothing on disk. */
-const UPLOAD_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,16})\.(\d{1,11})$/;
+const UPLOAD_ID =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,16})\.(\d{1,11})$/;
 const ETAG = /^(?:W\/)?"?([0-9a-f]{64})"?$/;
 const MANIFEST = "upload.json";
 
@@ -96,7 +97,8 @@ export function createFsMultipart(deps: FsMultipartDeps) {
     try {
       text = await readFile(join(dir, MANIFEST), "utf8");
     } catch (error) {
-      if ((error as { code?: unknown }).code !== "ENOENT") throw unknownUpload(digest, uploadId, error);
+      if ((error as { code?: unknown }).code !== "ENOENT")
+        throw unknownUpload(digest, uploadId, error);
       return { digest, size, partSize, dir, started: false };
     }
     let manifest: UploadManifest;

@@ -177,7 +177,11 @@ export function runTransferConformance(current: () => ConformanceSubject): void 
     const wrongRepeat = Buffer.from(bytes);
     wrongRepeat[7] = (wrongRepeat[7]! + 1) % 256;
     await expectCairnError(
-      store.completeMultipart(digest, repeat!.uploadId, await uploadParts(repeat!.parts, wrongRepeat)),
+      store.completeMultipart(
+        digest,
+        repeat!.uploadId,
+        await uploadParts(repeat!.parts, wrongRepeat),
+      ),
       "DIGEST_MISMATCH",
     );
     expect(await store.verify(digest)).toEqual({ ok: true, actual: digest });
