@@ -156,10 +156,7 @@ async function suite(engine: "pglite" | "postgres", store: Store) {
   beforeAll(async () => {
     const names = { alice: `alice-p-${engine}-${store}`, bob: `bob-p-${engine}-${store}` };
     const options = store === "s3" ? { db: engine, blobs: store, packs: true } : { db: engine };
-    [withX, withoutX] = await Promise.all([
-      startWorld(options, names),
-      startWorld(options, names),
-    ]);
+    [withX, withoutX] = await Promise.all([startWorld(options, names), startWorld(options, names)]);
     for (const [w, bytes] of [
       [withX, secrets[store].x],
       [withoutX, secrets[store].other],
