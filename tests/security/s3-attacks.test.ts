@@ -135,7 +135,7 @@ await describeOnEngines(
         ...mine(w),
         name: unique("steal"),
         type: "model",
-        entries: [{ path: "w.bin", ...entry }],
+        entries: [{ ...entry, path: "w.bin" }],
       });
       expect(logged.status).toBe(400);
       // Completing through another tenant's upload id is the same refusal as a made-up one.
