@@ -41,7 +41,10 @@ export interface World {
     input: unknown,
     kind?: "mutation" | "query",
   ): Promise<T>;
-  /** Uploads `bytes` as `who` into `project` the way the client does (missing → PUT) and returns the entry. */
+  /**
+   * Uploads `bytes` as `who` into `project` the way the client does (missing → PUT or parts →
+   * complete when the target asks for it) and returns the entry.
+   */
   upload(who: Tenant, entity: string, project: string, bytes: Buffer): Promise<Entry>;
   /** A new tenant `name` with a private project `mine`. */
   newTenant(name: string): Promise<Tenant>;
@@ -148,13 +151,43 @@ export async function startWorld(
       blobs: [{ digest, size: bytes.length }],
     });
     for (const m of answer.missing) {
-      if (m.upload.kind !== "put") throw new Error(`unexpected upload kind ${m.upload.kind}`);
+      if (m.upload.kind === "multipart") {
+        const parts = [];
+        for (const part of m.upload.parts) {
+          const start = (part.partNumber - 1) * m.upload.partSize;
+          const put = await fetch(part.url, {
+            method: "PUT",
+            body: bytes.subarray(start, start + part.size),
+          });
+          if (put.status !== 200)
+            throw new Error(`part answered ${put.status}: ${await put.text()}`);
+          parts.push({ partNumber: part.partNumber, etag: put.headers.get("etag") ?? "" });
+        }
+        await ok(who, "blobs.complete", {
+          entity,
+          project,
+          digest,
+          size: bytes.length,
+          multipart: { uploadId: m.upload.uploadId, parts },
+        });
+        continue;
+      }
       const put = await fetch(m.upload.url, {
         method: "PUT",
         body: bytes,
         headers: m.upload.headers,
       });
       if (put.status !== 200) throw new Error(`PUT answered ${put.status}: ${await put.text()}`);
+      // A presigned PUT to a bucket staging key: the server verifies and stores it on complete.
+      if (m.upload.complete) {
+        await ok(who, "blobs.complete", {
+          entity,
+          project,
+          digest,
+          size: bytes.length,
+          uploadId: m.upload.uploadId,
+        });
+      }
     }
     return { path: `${digest.slice(0, 8)}.bin`, digest, size: bytes.length };
   }

@@ -139,6 +139,37 @@ await describeOnEngines("security: one tenant against another, over HTTP", (worl
     expect(stolen.upload.partSize).toBe(control.upload.partSize);
   });
 
+  it("finding 3 (directories): a multipart plan creates nothing on disk; the first part does", async () => {
+    const w = world();
+    const root = w.server.blobLocation.kind === "fs" ? w.server.blobLocation.root : "";
+    const { readdir } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const multipartDirs = async () =>
+      (await readdir(join(root, "tmp")).catch(() => [] as string[])).includes("multipart")
+        ? await readdir(join(root, "tmp", "multipart"))
+        : [];
+    const before = await multipartDirs();
+    const big = 64 * 1024 * 1024 + 1;
+    const answer = await w.ok(w.bob, "blobs.missing", {
+      entity: w.bob.name,
+      project: "mine",
+      blobs: Array.from({ length: 2000 }, () => ({ digest: sha256(randomBytes(16)), size: big })),
+    });
+    expect(answer.missing).toHaveLength(2000);
+    expect(
+      answer.missing.every((m: { upload: { kind: string } }) => m.upload.kind === "multipart"),
+    ).toBe(true);
+    // 2,000 planned uploads of 64 MiB and more: not one directory (before: 2,000).
+    expect(await multipartDirs()).toEqual(before);
+    // The first part of one of them makes its directory, and only that one.
+    const { upload } = answer.missing[0];
+    const part = upload.parts[upload.parts.length - 1];
+    const sent = await fetch(part.url, { method: "PUT", body: randomBytes(part.size) });
+    expect(sent.status, await sent.text()).toBe(200);
+    const after = await multipartDirs();
+    expect(after.filter((d) => !before.includes(d))).toEqual([upload.uploadId.split(".")[0]]);
+  });
+
   it("finding 4: uploading content already stored does the same work as a fresh upload", async () => {
     const w = world();
     const root = w.server.blobLocation.kind === "fs" ? w.server.blobLocation.root : "";

@@ -138,7 +138,6 @@ export async function startServer(
       publicUrl,
       signingSecret,
       logger,
-      bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
       limits: limitsOfEnv(env),
       webhooks: webhookConfigOf(env),
     });

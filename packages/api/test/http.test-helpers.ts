@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { putRawS3Object } from "@cairn/blobs/testing";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { expect } from "vitest";
 import type { AppRouter } from "../src/index.js";
@@ -174,6 +175,7 @@ export async function uploadFiles(
           ...project,
           digest: item.digest,
           size: item.size,
+          ...(item.upload.uploadId === undefined ? {} : { uploadId: item.upload.uploadId }),
         }),
       ).toEqual({ ok: true });
     }
@@ -183,8 +185,8 @@ export async function uploadFiles(
 
 /**
  * Overwrites a stored blob's bytes behind the server's back: the file of the directory store, or
- * the object in the bucket (through a presigned PUT: s3rver enforces no checksum, so the bucket
- * takes any bytes — exactly the silent corruption `blob-verify` exists to catch).
+ * the object in the bucket (written straight to its key: the silent corruption `blob-verify`
+ * exists to catch).
  */
 export async function corruptStoredBlob(
   server: TestServer,
@@ -198,12 +200,9 @@ export async function corruptStoredBlob(
     await writeFile(path, bytes);
     return;
   }
-  const put = await server.services.deps.blobs.presignPut(digest, bytes.length, {
-    expiresIn: 300,
-  });
-  if (!put) throw new Error("the S3 store could not presign a PUT");
-  const response = await fetch(put.url, { method: "PUT", headers: put.headers, body: bytes });
-  expect(response.status, await response.text()).toBe(200);
+  // Straight to the blob's key: presigned uploads go to staging keys and are verified.
+  const key = `${location.keyPrefix}${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
+  await putRawS3Object(location, key, bytes);
 }
 
 /** Sends a raw request to the server (for malformed bodies the typed client cannot produce). */

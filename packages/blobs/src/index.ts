@@ -29,6 +29,7 @@ export type {
   PresignedRequest,
   PresignOptions,
   PutOptions,
+  StagedPut,
   UnsignedMultipartUpload,
   VerifyResult,
 } from "./types.js";

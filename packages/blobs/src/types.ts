@@ -41,6 +41,16 @@ export interface PresignedRequest {
   headers: Record<string, string>;
 }
 
+/**
+ * A presigned PUT to a staging key of the upload's own, never to the blob's address: the bytes
+ * become the blob only through {@link BlobStore.completePut}, which verifies them. So an upload
+ * plan never depends on whether the blob is stored, and unverified bytes never replace good ones.
+ */
+export interface StagedPut extends PresignedRequest {
+  /** Names the staging key; pass it to {@link BlobStore.completePut}. */
+  uploadId: string;
+}
+
 /** Options of presigning calls. */
 export interface PresignOptions {
   /** Seconds the URL stays valid. */
@@ -97,18 +107,26 @@ export interface BlobStore {
   /** Re-reads the stored bytes and recomputes their SHA-256. Throws `NOT_FOUND` when missing. */
   verify(digest: string): Promise<VerifyResult>;
   /**
-   * A presigned PUT a client can upload the blob with, or `null` when the store cannot presign (the
-   * server then offers its own upload route). Bytes uploaded this way must be checked with
-   * {@link BlobStore.verify} before a commit references them, unless the bucket enforces checksums.
+   * A presigned PUT to a fresh staging key (see {@link StagedPut}), or `null` when the store cannot
+   * presign (the server then offers its own upload route). Nothing is stored under `digest` until
+   * {@link BlobStore.completePut}; the same plan is returned whether or not the blob is stored.
    */
-  presignPut(
-    digest: string,
-    size: number,
-    options: PresignOptions,
-  ): Promise<PresignedRequest | null>;
+  presignPut(digest: string, size: number, options: PresignOptions): Promise<StagedPut | null>;
+  /**
+   * Moves a staged PUT into place after verifying it: the staged bytes must be `size` bytes that
+   * hash to `digest` (else `DIGEST_MISMATCH`, and the staged object is deleted). The work done is
+   * the same whether or not the blob was already stored (it is then rewritten with the same
+   * bytes). Throws `NOT_FOUND` when nothing was uploaded to the staging key (or it was completed,
+   * aborted or swept).
+   */
+  completePut(digest: string, uploadId: string, size: number): Promise<{ size: number }>;
   /** A presigned GET for the blob, or `null` when the store cannot presign. */
   presignGet(digest: string, options: PresignOptions): Promise<PresignedRequest | null>;
-  /** Starts a presigned multipart upload, or returns `null` when the store cannot presign. */
+  /**
+   * Starts a presigned multipart upload to a staging key (as {@link BlobStore.presignPut}), or
+   * returns `null` when the store cannot presign. {@link BlobStore.completeMultipart} assembles,
+   * verifies and moves it into place.
+   */
   createMultipart(
     digest: string,
     size: number,
@@ -140,20 +158,21 @@ export interface BlobStore {
     size: number,
   ): Promise<{ etag: string }>;
   /**
-   * Completes a multipart upload and verifies the assembled object: on a digest mismatch the object
-   * is deleted and `DIGEST_MISMATCH` thrown.
+   * Completes a multipart upload and verifies the assembled bytes before they are stored under
+   * `digest`: on a digest mismatch they are deleted and `DIGEST_MISMATCH` thrown. The work done is
+   * the same whether or not the blob was already stored.
    */
   completeMultipart(
     digest: string,
     uploadId: string,
     parts: CompletedPart[],
   ): Promise<{ size: number }>;
-  /** Abandons a multipart upload and frees its parts. */
+  /** Abandons an upload (multipart, or a staged PUT's upload id) and frees its bytes. */
   abortMultipart(digest: string, uploadId: string): Promise<void>;
   /**
-   * Removes in-progress writes (temporary files, multipart parts) last modified before
-   * `olderThan`: what killed writes left behind. Returns how many entries it removed. Stores
-   * without local temporaries (buckets) may omit it.
+   * Removes in-progress writes (temporary files, multipart parts, staged uploads nobody
+   * completed) last modified before `olderThan`: what killed writes and abandoned uploads left
+   * behind. Returns how many entries it removed.
    */
   sweepTemporary?(olderThan: Date): Promise<number>;
 }

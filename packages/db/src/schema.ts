@@ -263,6 +263,7 @@ export interface UploadSessionsTable {
   digest: string;
   size: number;
   state: ColumnType<UploadState, UploadState | undefined, UploadState>;
+  /** The blob store's upload id: a multipart upload's, or (when `direct`) a staged presigned PUT's. */
   multipart_upload_id: string | null;
   /** A presigned bucket PUT (the only single upload blobs.complete completes). */
   direct: ColumnType<boolean, boolean | undefined, boolean>;

@@ -25,11 +25,6 @@ export interface ServiceDeps {
   publicUrl: string;
   /** HMAC key for byte-route tokens; shared by every server process (see `loadSigningSecret`). */
   signingSecret: Uint8Array;
-  /**
-   * True when the bucket itself enforces `x-amz-checksum-sha256` on presigned uploads; otherwise
-   * the server re-reads and verifies every presigned upload before recording it.
-   */
-  bucketEnforcesChecksum?: boolean;
   /** Current time; tests pass a fake clock for TTL. */
   now?: () => Date;
   logger?: Logger;

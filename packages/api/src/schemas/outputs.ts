@@ -95,6 +95,7 @@ const uploadTarget = z.discriminatedUnion("kind", [
     url: z.string(),
     headers: z.record(z.string(), z.string()),
     complete: z.boolean(),
+    uploadId: z.string().optional(),
   }),
   z.object({
     kind: z.literal("multipart"),

@@ -130,7 +130,7 @@ describe("fs encryption at rest", () => {
         ...(await store.putPart(digest, upload!.uploadId, 2, bytes.subarray(5 * MiB), MiB)),
       },
     ];
-    const dir = join(root, "tmp", "multipart", upload!.uploadId);
+    const dir = join(root, "tmp", "multipart", upload!.uploadId.split(".")[0]!);
     const partFile = join(dir, `1.${parts[0]!.etag.slice(1, -1)}.part`);
     const onDisk = await readFile(partFile);
     expect(onDisk.includes(Buffer.from("plaintext marker"))).toBe(false);

@@ -82,7 +82,7 @@ describe("fs blob store layout", () => {
           ...(await before.putPart(digest, upload!.uploadId, partNumber, body, size)),
         });
       }
-      const dir = join(root, "tmp", "multipart", upload!.uploadId);
+      const dir = join(root, "tmp", "multipart", upload!.uploadId.split(".")[0]!);
       expect((await readdir(dir)).sort()).toEqual(
         [...parts.map((p) => `${p.partNumber}.${p.etag.slice(1, -1)}.part`), "upload.json"].sort(),
       );
@@ -100,10 +100,52 @@ describe("fs blob store layout", () => {
         size: bytes.length,
       });
       expect(await after.verify(digest)).toEqual({ ok: true, actual: digest });
-      expect(await readdir(join(root, "tmp", "multipart"))).toEqual([]);
+      // The parts are gone; the finished record stays (a late part is refused) until the sweep.
+      expect(await readdir(dir)).toEqual(["upload.json"]);
+      await expect(
+        after.putPart(digest, upload!.uploadId, 1, bytes.subarray(0, 5 * MiB), 5 * MiB),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
       const listed = [];
       for await (const info of after.list()) listed.push(info.digest);
       expect(listed).toEqual([digest]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("plans multipart uploads without touching the disk: the first part makes the directory", async () => {
+    const root = await mkdtemp(join(tmpdir(), "cairn-blobs-"));
+    try {
+      const store = createFsBlobStore({ root });
+      const { bytes, digest } = randomBlob(6 * MiB);
+      const uploads = [];
+      for (let i = 0; i < 200; i++) {
+        uploads.push(await store.createUnsignedMultipart(digest, bytes.length, 5 * MiB));
+      }
+      expect(new Set(uploads.map((u) => u!.uploadId)).size).toBe(200);
+      await expect(readdir(join(root, "tmp"))).rejects.toMatchObject({ code: "ENOENT" });
+      // Aborting a plan that never received a part makes nothing either.
+      await store.abortMultipart(digest, uploads[1]!.uploadId);
+      await expect(readdir(join(root, "tmp"))).rejects.toMatchObject({ code: "ENOENT" });
+      // Once started, the upload is bound to its digest and shape: another digest, or the same
+      // id with another size, is an unknown upload.
+      const id = uploads[0]!.uploadId;
+      const part = await store.putPart(digest, id, 2, bytes.subarray(5 * MiB), MiB);
+      expect(await readdir(join(root, "tmp", "multipart"))).toEqual([id.split(".")[0]]);
+      await expect(
+        store.putPart(randomBlob(2).digest, id, 2, bytes.subarray(5 * MiB), MiB),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+      const forged = id.replace(/\.\d+\./, `.${7 * MiB}.`);
+      await expect(
+        store.putPart(digest, forged, 2, bytes.subarray(5 * MiB), MiB),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+      const first = await store.putPart(digest, id, 1, bytes.subarray(0, 5 * MiB), 5 * MiB);
+      expect(
+        await store.completeMultipart(digest, id, [
+          { partNumber: 1, ...first },
+          { partNumber: 2, ...part },
+        ]),
+      ).toEqual({ size: bytes.length });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -153,15 +195,13 @@ describe("fs blob store layout", () => {
       const store = createFsBlobStore({ root });
       await store.put(randomBlob(10).digest, randomBlob(10).bytes).catch(() => {});
       const tmp = join(root, "tmp");
-      const upload = await store.createUnsignedMultipart(
-        randomBlob(1).digest,
-        6 * 1024 * 1024,
-        5 * 1024 * 1024,
-      );
+      const { digest } = randomBlob(1);
+      const upload = await store.createUnsignedMultipart(digest, 6 * MiB, 5 * MiB);
+      await store.putPart(digest, upload!.uploadId, 2, randomBlob(MiB).bytes, MiB);
       await writeFile(join(tmp, "killed"), "x");
       const old = new Date(Date.now() - 3 * 3600_000);
       await utimes(join(tmp, "killed"), old, old);
-      await utimes(join(tmp, "multipart", upload!.uploadId), old, old);
+      await utimes(join(tmp, "multipart", upload!.uploadId.split(".")[0]!), old, old);
       await writeFile(join(tmp, "live"), "y");
       expect(await store.sweepTemporary?.(new Date(Date.now() - 3600_000))).toBe(2);
       expect((await readdir(tmp)).sort()).toEqual(["live", "multipart"]);

@@ -230,6 +230,14 @@ function createLooseFsBlobStore(options: FsBlobStoreOptions): {
       assertBlobDigest(digest);
       return null;
     },
+    async completePut(digest, uploadId) {
+      // Nothing is ever staged here: uploads reach the server's byte route, which verifies them.
+      throw new CairnError(
+        "NOT_FOUND",
+        `The directory store has no presigned upload ${String(uploadId).slice(0, 80)} of blob ${digest}: upload through the server's byte route from blobs.missing.`,
+        { details: { digest } },
+      );
+    },
     async presignGet(digest) {
       assertBlobDigest(digest);
       return null;

@@ -21,14 +21,21 @@ export interface FsMultipartDeps {
   put(digest: string, body: BlobBody, options?: PutOptions): Promise<{ size: number }>;
 }
 
-/** The durable record of one upload (`upload.json`): what the parts must add up to. */
+/**
+ * The durable record of one upload (`upload.json`), written with its first part: what the parts
+ * must add up to, and `done` once it was completed or aborted (the directory then stays, without
+ * parts, until the sweep removes it, so a late part is refused rather than starting it again).
+ */
 interface UploadManifest {
   digest: string;
   size: number;
   partSize: number;
+  done?: boolean;
 }
 
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An upload id: `<uuid>.<size>.<partSize>`, so a plan needs nothing on disk. */
+const UPLOAD_ID =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,16})\.(\d{1,11})$/;
 const ETAG = /^(?:W\/)?"?([0-9a-f]{64})"?$/;
 const MANIFEST = "upload.json";
 
@@ -50,7 +57,10 @@ function unknownUpload(digest: string, uploadId: string, cause?: unknown): Cairn
 
 /**
  * Multipart uploads for the directory store, relayed by the server (the store cannot presign).
- * Layout: `tmp/multipart/<uploadId>/upload.json` plus one file per received part,
+ * Planning one writes nothing: the upload id carries the blob's size and part size, and the
+ * directory is made by the first part (so `blobs.missing` with thousands of large declared sizes
+ * creates nothing on disk; the server's signed part tokens bind each id to its digest).
+ * Layout: `tmp/multipart/<uuid>/upload.json` plus one file per received part,
  * `<partNumber>.<sha256>.part`, written under a temp name, fsynced, renamed and the directory
  * fsynced — so every acknowledged part survives a killed server and a client can resume by sending
  * only the parts it has no ETag for. The ETag is the part's SHA-256, and it is in the file name, so
@@ -65,26 +75,79 @@ export function createFsMultipart(deps: FsMultipartDeps) {
   const { master, fsyncDir } = deps;
   const uploadsDir = join(deps.tmpDir, "multipart");
 
-  /** The upload's directory, after checking the id cannot name anything else. */
-  function dirOf(digest: string, uploadId: string): string {
+  /** The upload's directory and planned shape, after checking the id cannot name anything else. */
+  function parse(digest: string, uploadId: string) {
     assertBlobDigest(digest);
-    if (typeof uploadId !== "string" || !UPLOAD_ID.test(uploadId)) {
+    const match = typeof uploadId === "string" ? UPLOAD_ID.exec(uploadId) : null;
+    const size = Number(match?.[2]);
+    const partSize = Number(match?.[3]);
+    if (!match || !Number.isSafeInteger(size) || !Number.isSafeInteger(partSize)) {
       throw unknownUpload(digest, uploadId);
     }
-    return join(uploadsDir, uploadId);
+    return { dir: join(uploadsDir, match[1]!), size, partSize };
   }
 
-  async function manifestOf(digest: string, uploadId: string): Promise<UploadManifest> {
-    const dir = dirOf(digest, uploadId);
+  /** The upload's record: from its directory once a part arrived, else from its id. */
+  async function manifestOf(
+    digest: string,
+    uploadId: string,
+  ): Promise<UploadManifest & { dir: string; started: boolean }> {
+    const { dir, size, partSize } = parse(digest, uploadId);
+    let text: string;
+    try {
+      text = await readFile(join(dir, MANIFEST), "utf8");
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "ENOENT")
+        throw unknownUpload(digest, uploadId, error);
+      return { digest, size, partSize, dir, started: false };
+    }
     let manifest: UploadManifest;
     try {
-      manifest = JSON.parse(await readFile(join(dir, MANIFEST), "utf8")) as UploadManifest;
+      manifest = JSON.parse(text) as UploadManifest;
     } catch (error) {
       throw unknownUpload(digest, uploadId, error);
     }
-    // Another blob's upload id is as unknown as a made-up one.
-    if (manifest.digest !== digest) throw unknownUpload(digest, uploadId);
-    return manifest;
+    // Another blob's upload id is as unknown as a made-up one; a finished one is gone.
+    if (manifest.digest !== digest || manifest.size !== size || manifest.partSize !== partSize) {
+      throw unknownUpload(digest, uploadId);
+    }
+    if (manifest.done) throw unknownUpload(digest, uploadId);
+    return { ...manifest, dir, started: true };
+  }
+
+  /** Writes `upload.json` durably (temp file, fsync, rename, directory fsync). */
+  async function writeManifest(dir: string, manifest: UploadManifest): Promise<void> {
+    const tmpPath = join(dir, `${MANIFEST}.${randomUUID()}.tmp`);
+    const handle = await open(tmpPath, "wx", FILE_MODE);
+    try {
+      await writeAll(handle, Buffer.from(JSON.stringify(manifest)));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmpPath, join(dir, MANIFEST));
+    await fsyncDir(dir);
+  }
+
+  /** The first part makes the upload's directory and record. */
+  async function start(manifest: UploadManifest & { dir: string }): Promise<void> {
+    const { dir } = manifest;
+    const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    if (created === undefined) return; // another part made it
+    // The new directory must itself be a durable entry, or a crash could lose the whole upload.
+    await fsyncDir(uploadsDir);
+    if (created !== dir) await fsyncDir(deps.tmpDir);
+    const { digest, size, partSize } = manifest;
+    await writeManifest(dir, { digest, size, partSize });
+  }
+
+  /** Marks the upload finished and frees its parts (the directory goes with the sweep). */
+  async function finish(manifest: UploadManifest & { dir: string }): Promise<void> {
+    const { dir, digest, size, partSize } = manifest;
+    await writeManifest(dir, { digest, size, partSize, done: true });
+    for (const name of await readdir(dir)) {
+      if (name !== MANIFEST) await rm(join(dir, name), { recursive: true, force: true });
+    }
   }
 
   /**
@@ -151,24 +214,7 @@ export function createFsMultipart(deps: FsMultipartDeps) {
     ): Promise<UnsignedMultipartUpload> {
       assertBlobDigest(digest);
       const parts = planParts(size, partSize);
-      const uploadId = randomUUID();
-      const dir = dirOf(digest, uploadId);
-      const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
-      // The new directory must itself be a durable entry, or a crash could lose the whole upload.
-      await fsyncDir(uploadsDir);
-      if (created !== undefined && created !== dir) await fsyncDir(deps.tmpDir);
-      const manifest: UploadManifest = { digest, size, partSize };
-      const tmpPath = join(dir, `${MANIFEST}.tmp`);
-      const handle = await open(tmpPath, "wx", FILE_MODE);
-      try {
-        await writeAll(handle, Buffer.from(JSON.stringify(manifest)));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmpPath, join(dir, MANIFEST));
-      await fsyncDir(dir);
-      return { uploadId, parts };
+      return { uploadId: `${randomUUID()}.${size}.${partSize}`, parts };
     },
 
     async putPart(
@@ -228,7 +274,8 @@ export function createFsMultipart(deps: FsMultipartDeps) {
           );
         }
       }
-      const dir = dirOf(digest, uploadId);
+      const { dir } = manifest;
+      if (!manifest.started) await start(manifest);
       let etag = "";
       // The ETag (the part's SHA-256) is the final file name, known once the bytes are in.
       try {
@@ -237,14 +284,14 @@ export function createFsMultipart(deps: FsMultipartDeps) {
           return `${partNumber}.${etag}.part`;
         });
       } catch (error) {
-        // Completed or aborted while this part was on its way: the directory is gone.
+        // Swept while this part was on its way: the directory is gone.
         if ((error as { code?: unknown }).code === "ENOENT") {
           throw unknownUpload(digest, uploadId, error);
         }
         throw error;
       }
       // An earlier, different upload of this part is superseded; complete would refuse its ETag
-      // anyway, this only frees the space (best effort: complete removes the directory).
+      // anyway, this only frees the space (best effort: complete removes the parts).
       for (const name of await readdir(dir)) {
         if (name.startsWith(`${partNumber}.`) && name.endsWith(".part") && !name.includes(etag)) {
           await rm(join(dir, name), { force: true });
@@ -259,7 +306,7 @@ export function createFsMultipart(deps: FsMultipartDeps) {
       parts: CompletedPart[],
     ): Promise<{ size: number }> {
       const manifest = await manifestOf(digest, uploadId);
-      const dir = dirOf(digest, uploadId);
+      const { dir } = manifest;
       const plan = planParts(manifest.size, manifest.partSize);
       const etags = new Map<number, string>();
       for (const part of parts) {
@@ -273,7 +320,7 @@ export function createFsMultipart(deps: FsMultipartDeps) {
         }
         etags.set(part.partNumber, tag);
       }
-      const stored = new Set(await readdir(dir));
+      const stored = new Set(manifest.started ? await readdir(dir) : []);
       const files = plan.map(({ partNumber }) => {
         const tag = etags.get(partNumber);
         const name = `${partNumber}.${tag}.part`;
@@ -306,24 +353,23 @@ export function createFsMultipart(deps: FsMultipartDeps) {
       } catch (error) {
         // Wrong bytes cannot become right by retrying the same parts: free them, as S3 deletes
         // the assembled object. Anything else (a full disk) leaves the parts for another try.
-        if ((error as { code?: unknown }).code === "DIGEST_MISMATCH") {
-          await rm(dir, { recursive: true, force: true });
-        }
+        if ((error as { code?: unknown }).code === "DIGEST_MISMATCH") await finish(manifest);
         throw error;
       }
       // The blob is stored and verified: the parts are garbage now.
-      await rm(dir, { recursive: true, force: true });
+      await finish(manifest);
       return result;
     },
 
     async abortMultipart(digest: string, uploadId: string): Promise<void> {
-      const dir = dirOf(digest, uploadId);
+      let manifest: Awaited<ReturnType<typeof manifestOf>>;
       try {
-        await manifestOf(digest, uploadId);
+        manifest = await manifestOf(digest, uploadId);
       } catch {
         return; // already gone: aborting is idempotent
       }
-      await rm(dir, { recursive: true, force: true });
+      // Never started: there is nothing on disk, and nothing is made to remember the abort.
+      if (manifest.started) await finish(manifest);
     },
   };
 }

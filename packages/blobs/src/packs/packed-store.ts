@@ -203,6 +203,7 @@ export function createPackedStore(options: PackedStoreOptions): PackedBlobStore 
       // Small blobs must reach the server, which verifies and packs them: no direct PUTs.
       return size <= threshold ? null : loose.presignPut(digest, size, presign);
     },
+    completePut: (digest, uploadId, size) => loose.completePut(digest, uploadId, size),
     async presignGet(digest, presign) {
       // A packed blob is a range of a shared object: a presigned GET would expose its neighbours.
       // A blob not stored at all gets none either, as with presignPut: it would be packed.

@@ -84,7 +84,16 @@ describe("s3 blob store specifics", () => {
     // s3rver checks the signature: the returned headers are exactly what was signed.
     const response = await fetch(put!.url, { method: "PUT", headers: put!.headers, body: bytes });
     expect(response.status, await response.text()).toBe(200);
+    // The bucket enforced the checksum at the staging key: completing copies it into place.
+    expect(await store.has(digest)).toBe(false);
+    expect(await store.completePut(digest, put!.uploadId, bytes.length)).toEqual({ size: 64 });
     expect(await store.verify(digest)).toEqual({ ok: true, actual: digest });
+    await expectCairnError(store.completePut(digest, put!.uploadId, 64), "NOT_FOUND");
+    // A size other than the staged object's is refused (and the staged object dropped).
+    const sized = await store.presignPut(digest, bytes.length, { expiresIn: 60 });
+    await fetch(sized!.url, { method: "PUT", headers: sized!.headers, body: bytes });
+    await expectCairnError(store.completePut(digest, sized!.uploadId, 65), "DIGEST_MISMATCH");
+    await expectCairnError(store.completePut(digest, sized!.uploadId, 64), "NOT_FOUND");
     const unsigned = createS3BlobStore(options("plain/"));
     expect((await unsigned.presignPut(digest, 64, { expiresIn: 60 }))?.headers).toEqual({});
   });

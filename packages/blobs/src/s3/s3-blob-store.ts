@@ -1,14 +1,9 @@
 import { Readable } from "node:stream";
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  PutObjectCommand,
   type S3Client,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -24,13 +19,13 @@ import { assertBlobDigest, shardedPath } from "../digest.js";
 import { createPackedStore } from "../packs/packed-store.js";
 import { createS3PackBackend } from "../packs/s3-pack-backend.js";
 import { assertRangeShape } from "../range.js";
-import type { BlobStore, CompletedPart, VerifyResult } from "../types.js";
-import { planParts } from "./multipart.js";
+import type { BlobStore, VerifyResult } from "../types.js";
 import { createS3Client } from "./s3-client.js";
 import { isMissing, s3ErrorName, unavailable } from "./s3-errors.js";
 import { listBlobs, normalisePrefix, takeBytes } from "./s3-helpers.js";
 import type { S3BlobStoreOptions } from "./s3-options.js";
-import { sseHeaders, sseParams } from "./sse.js";
+import { createS3Staging } from "./s3-staging.js";
+import { sseParams } from "./sse.js";
 
 export type { S3BlobStoreOptions };
 
@@ -38,6 +33,7 @@ export type { S3BlobStoreOptions };
  * A content-addressed store in an S3-compatible bucket. `put` streams through lib-storage while
  * hashing and fails *before completing* the upload when the bytes do not match, so a wrong object
  * never becomes visible; presigned PUT/GET and multipart URLs let clients move bytes directly.
+ * Presigned uploads go to staging keys and become blobs only once verified (s3-staging.ts).
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const client = createS3Client(options);
@@ -185,28 +181,8 @@ function createLooseS3BlobStore(options: S3BlobStoreOptions, client: S3Client): 
       const { actual } = await hashObject(digest);
       return { ok: actual === digest, actual };
     },
-    async presignPut(digest, size, { expiresIn }) {
-      const Key = keyOf(digest);
-      assertByteCount(size, "The blob size");
-      const checksum = options.signSha256Checksum
-        ? { ChecksumSHA256: Buffer.from(digest, "hex").toString("base64") }
-        : {};
-      const headers: Record<string, string> = { ...sseHeaders(options.sse) };
-      if (checksum.ChecksumSHA256) headers["x-amz-checksum-sha256"] = checksum.ChecksumSHA256;
-      const command = new PutObjectCommand({
-        Bucket: bucket,
-        Key,
-        ContentLength: size,
-        ...sse,
-        ...checksum,
-      });
-      // These must travel as signed headers: S3 ignores SSE and checksum values in a query string.
-      const url = await getSignedUrl(client, command, {
-        expiresIn,
-        unhoistableHeaders: new Set(Object.keys(headers)),
-      });
-      return { url, method: "PUT", headers };
-    },
+    presignPut: (digest, size, presign) => staging.presignPut(digest, size, presign),
+    completePut: (digest, uploadId, size) => staging.completePut(digest, uploadId, size),
     async presignGet(digest, { expiresIn }) {
       const command = new GetObjectCommand({ Bucket: bucket, Key: keyOf(digest) });
       return {
@@ -215,35 +191,8 @@ function createLooseS3BlobStore(options: S3BlobStoreOptions, client: S3Client): 
         headers: {},
       };
     },
-    async createMultipart(digest, size, partSize, presign = { expiresIn: 3600 }) {
-      const Key = keyOf(digest);
-      const plan = planParts(size, partSize);
-      let uploadId: string | undefined;
-      try {
-        const created = await client.send(
-          new CreateMultipartUploadCommand({ Bucket: bucket, Key, ...sse }),
-        );
-        uploadId = created.UploadId;
-      } catch (error) {
-        throw fail(error, `start a multipart upload of blob ${digest}`);
-      }
-      if (!uploadId) throw fail(new Error("no UploadId returned"), "start a multipart upload");
-      const UploadId = uploadId;
-      const parts = await Promise.all(
-        plan.map(async ({ partNumber, size: length }) => {
-          const command = new UploadPartCommand({
-            Bucket: bucket,
-            Key,
-            UploadId,
-            PartNumber: partNumber,
-            ContentLength: length,
-          });
-          const url = await getSignedUrl(client, command, { expiresIn: presign.expiresIn });
-          return { partNumber, url, size: length };
-        }),
-      );
-      return { uploadId: UploadId, parts };
-    },
+    createMultipart: (digest, size, partSize, presign) =>
+      staging.createMultipart(digest, size, partSize, presign),
     async createUnsignedMultipart(digest) {
       // Parts go straight to the bucket through presigned URLs (createMultipart) instead.
       assertBlobDigest(digest);
@@ -256,56 +205,11 @@ function createLooseS3BlobStore(options: S3BlobStoreOptions, client: S3Client): 
         { details: { digest } },
       );
     },
-    async completeMultipart(digest, uploadId, parts: CompletedPart[]) {
-      const Key = keyOf(digest);
-      const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-      try {
-        await client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key,
-            UploadId: uploadId,
-            MultipartUpload: {
-              Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
-            },
-          }),
-        );
-      } catch (error) {
-        if (s3ErrorName(error) === "NoSuchUpload") {
-          throw new CairnError(
-            "NOT_FOUND",
-            `Multipart upload ${uploadId} of blob ${digest} does not exist (completed, aborted or expired); start a new one.`,
-            { cause: error, details: { digest, uploadId } },
-          );
-        }
-        throw fail(error, `complete the multipart upload of blob ${digest}`);
-      }
-      // The client sent the bytes straight to the bucket: check them before anyone can use them.
-      const { actual, size } = await hashObject(digest);
-      if (actual !== digest) {
-        await store.delete(digest);
-        throw digestMismatch(digest, actual, size);
-      }
-      return { size };
-    },
-    async abortMultipart(digest, uploadId) {
-      try {
-        await client.send(
-          new AbortMultipartUploadCommand({
-            Bucket: bucket,
-            Key: keyOf(digest),
-            UploadId: uploadId,
-          }),
-        );
-      } catch (error) {
-        const name = s3ErrorName(error);
-        // NoSuchUpload: already gone (abort is idempotent). s3rver cannot abort at all (405); its
-        // unfinished parts are never visible as an object, so there is nothing unsafe left behind.
-        if (name !== "NoSuchUpload" && name !== "MethodNotAllowed" && !isMissing(error)) {
-          throw fail(error, `abort the multipart upload of blob ${digest}`);
-        }
-      }
-    },
+    completeMultipart: (digest, uploadId, parts) =>
+      staging.completeMultipart(digest, uploadId, parts),
+    abortMultipart: (digest, uploadId) => staging.abort(digest, uploadId),
+    sweepTemporary: (olderThan) => staging.sweep(olderThan),
   };
+  const staging = createS3Staging({ client, options, prefix, keyOf, put: store.put, fail });
   return store;
 }

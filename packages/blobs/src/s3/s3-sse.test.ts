@@ -46,14 +46,16 @@ describe("s3 server-side encryption", () => {
     seen.length = 0;
     await store.put(digest, bytes);
     const upload = await store.createMultipart(digest, 6 * 1024 * 1024, 5 * 1024 * 1024);
-    expect(upload?.uploadId).toBe("up-1");
+    expect(upload?.uploadId).toMatch(/^[0-9a-f-]{36}\.up-1$/);
     expect(upload?.parts.map((p) => p.partNumber)).toEqual([1, 2]);
     const writes = seen.filter((r) => r.method === "PUT" || r.method === "POST");
     expect(writes.map((r) => r.method)).toEqual(["PUT", "POST"]);
+    // The put goes to the blob's key; a presigned multipart upload to a staging key of its own.
+    expect(writes[0]?.url).toContain(
+      `/bucket/blobs/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`,
+    );
+    expect(writes[1]?.url).toMatch(/\/bucket\/blobs\/staging\/[0-9a-f-]{36}\?uploads/);
     for (const write of writes) {
-      expect(write.url).toContain(
-        `/bucket/blobs/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`,
-      );
       expect(write.headers["x-amz-server-side-encryption"]).toBe("aws:kms");
       expect(write.headers["x-amz-server-side-encryption-aws-kms-key-id"]).toBe("arn:key/1");
     }

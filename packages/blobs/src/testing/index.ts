@@ -5,4 +5,4 @@ export {
 } from "./conformance.js";
 export { expectCairnError, randomBlob, readAll, sha256Hex } from "./helpers.js";
 export { type PackSubject, runPackConformance } from "./pack-conformance.js";
-export { type S3TestServer, startS3TestServer } from "./s3-test-server.js";
+export { putRawS3Object, type S3TestServer, startS3TestServer } from "./s3-test-server.js";

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
 /** A running s3rver and everything a store needs to talk to it. */
 export interface S3TestServer {
@@ -55,4 +56,28 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Writes `body` at `key` of a bucket on an s3rver started by {@link startS3TestServer}, behind any
+ * store's back: tests use it to corrupt a stored object, or to plant foreign keys.
+ */
+export async function putRawS3Object(
+  target: { endpoint: string; bucket: string; region: string },
+  key: string,
+  body: Uint8Array | string,
+): Promise<void> {
+  const client = new S3Client({
+    region: target.region,
+    endpoint: target.endpoint,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  try {
+    await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
+  } finally {
+    client.destroy();
+  }
 }

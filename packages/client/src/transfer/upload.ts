@@ -199,8 +199,14 @@ async function uploadOne(
     ctx.retry,
   );
   if (upload.complete) {
+    // The upload id names the staging key the bytes went to; the server verifies and stores them.
     await ctx.call((t) =>
-      t.blobs.complete.mutate({ ...project, digest: candidate.digest, size: candidate.size }),
+      t.blobs.complete.mutate({
+        ...project,
+        digest: candidate.digest,
+        size: candidate.size,
+        ...(upload.uploadId === undefined ? {} : { uploadId: upload.uploadId }),
+      }),
     );
   }
 }

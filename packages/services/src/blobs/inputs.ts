@@ -15,6 +15,8 @@ export type BlobsMissingInput = z.infer<typeof blobsMissingInputSchema>;
 export const blobCompleteInputSchema = projectRefSchema.extend({
   digest: digestSchema,
   size: z.number().int().nonnegative(),
+  /** The `uploadId` of a presigned PUT target (`complete: true`). */
+  uploadId: z.string().min(1).max(200).optional(),
   multipart: z
     .object({
       uploadId: z.string().min(1),

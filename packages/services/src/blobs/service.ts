@@ -33,8 +33,17 @@ export type { UploadRecord };
 
 /** Where and how a client uploads one missing blob. */
 export type UploadTarget =
-  /** `complete`: call blobs.complete after the PUT (presigned bucket uploads); false for the server's route. */
-  | { kind: "put"; url: string; headers: Record<string, string>; complete: boolean }
+  /**
+   * `complete`: call blobs.complete (with `uploadId`) after the PUT — a presigned PUT to a bucket
+   * staging key; false for the server's own route.
+   */
+  | {
+      kind: "put";
+      url: string;
+      headers: Record<string, string>;
+      complete: boolean;
+      uploadId?: string;
+    }
   | {
       kind: "multipart";
       uploadId: string;
@@ -60,7 +69,8 @@ const TARGET_CONCURRENCY = 32;
  * caller is a member) proved possession before. Everything else is "missing", even when another
  * tenant stored the same bytes: the client uploads them (which proves possession), the bytes are
  * stored once. Upload targets, completes, errors and the work done never depend on whether anyone
- * else stores the digest (on the directory store; see docs/security.md for presigning buckets).
+ * else stores the digest: a bucket store presigns uploads to staging keys of their own, verified
+ * and moved into place by blobs.complete, whether or not the blob is stored (docs/security.md).
  */
 export function createBlobsService(deps: ServiceDeps) {
   const { db, blobs } = deps;
@@ -212,7 +222,8 @@ export function createBlobsService(deps: ServiceDeps) {
                 entity_id: owners[0]!,
                 digest: m.digest,
                 size: m.size,
-                multipart_upload_id: m.upload.kind === "multipart" ? m.upload.uploadId : null,
+                // The store's upload id: a multipart upload's, or a staged presigned PUT's.
+                multipart_upload_id: m.upload.uploadId ?? null,
                 direct: m.upload.kind === "put" && m.upload.complete,
                 expires_at: expiresAt,
               })),
@@ -239,9 +250,9 @@ export function createBlobsService(deps: ServiceDeps) {
     },
 
     /**
-     * Completes a presigned upload: assembles multipart uploads, checks the object's size, and —
-     * unless the bucket enforces signed SHA-256 checksums — re-reads it to verify its digest before
-     * recording ownership. A wrong upload is deleted and refused with DIGEST_MISMATCH.
+     * Completes a presigned upload to a bucket staging key (a PUT, or a multipart upload): the
+     * store verifies the staged bytes before they are stored under the digest and only then is
+     * possession recorded. A wrong upload is deleted and refused with DIGEST_MISMATCH.
      */
     async complete(actor: Actor | null, input: BlobCompleteInput): Promise<{ ok: true }> {
       const project = await resolveProject(db, actor, input, "write");
@@ -255,32 +266,35 @@ export function createBlobsService(deps: ServiceDeps) {
         .where("digest", "=", input.digest)
         .where("state", "=", "pending")
         .where("expires_at", ">", nowOf(deps))
-        .where((eb) =>
-          input.multipart
-            ? eb("multipart_upload_id", "=", input.multipart.uploadId)
-            : eb("direct", "=", true),
-        )
+        .where((eb) => {
+          if (input.multipart) return eb("multipart_upload_id", "=", input.multipart.uploadId);
+          const direct = eb("direct", "=", true);
+          // Older clients name no upload: their newest presigned PUT of the blob is the one.
+          return input.uploadId === undefined
+            ? direct
+            : eb.and([direct, eb("multipart_upload_id", "=", input.uploadId)]);
+        })
+        .orderBy("created_at", "desc")
         .executeTakeFirst();
-      if (!session || Number(session.size) !== input.size) throw nothingToComplete(input.digest);
-      if (input.multipart) {
-        await blobs.completeMultipart(
-          input.digest,
-          input.multipart.uploadId,
-          input.multipart.parts,
-        );
-      } else {
-        const stat = await blobs.stat(input.digest);
-        if (!stat || stat.size !== input.size) throw nothingToComplete(input.digest);
-        if (!deps.bucketEnforcesChecksum) {
-          const verdict = await blobs.verify(input.digest);
-          if (!verdict.ok) {
-            await blobs.delete(input.digest);
-            throw new CairnError(
-              "DIGEST_MISMATCH",
-              `The uploaded bytes do not hash to ${input.digest}: re-upload the right file.`,
-            );
-          }
+      if (!session || Number(session.size) !== input.size || !session.multipart_upload_id) {
+        throw nothingToComplete(input.digest);
+      }
+      // The store verifies the staged bytes and moves them into place: the same work whether or
+      // not anyone stored the blob before, so neither the answer nor its timing tells.
+      try {
+        if (input.multipart) {
+          await blobs.completeMultipart(
+            input.digest,
+            input.multipart.uploadId,
+            input.multipart.parts,
+          );
+        } else {
+          await blobs.completePut(input.digest, session.multipart_upload_id, input.size);
         }
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "NOT_FOUND")
+          throw nothingToComplete(input.digest);
+        throw error;
       }
       await recordOwners(input.digest, input.size, owners);
       return { ok: true };
@@ -369,13 +383,11 @@ export function createBlobsService(deps: ServiceDeps) {
   }
 
   /**
-   * A presigned bucket upload, or null. A blob another tenant already stored is never presigned
-   * to its final key (an unverified PUT could replace good bytes): it goes through the server,
-   * which verifies before it writes. This choice is visible to the caller — the residual oracle
-   * of presigning buckets that docs/security.md describes.
+   * A presigned bucket upload to a staging key, or null. Chosen by the size alone: no lookup of
+   * whether the blob is stored (the staging key makes an unverified PUT harmless), so the plan is
+   * the same for a digest another tenant stores and for one nobody does.
    */
   async function presignedTarget(digest: string, size: number): Promise<UploadTarget | null> {
-    if (await blobs.has(digest)) return null;
     if (size >= MULTIPART_THRESHOLD) {
       const multipart = await blobs.createMultipart(digest, size, MULTIPART_PART_SIZE, {
         expiresIn: UPLOAD_URL_TTL_SECONDS,
@@ -388,9 +400,15 @@ export function createBlobsService(deps: ServiceDeps) {
           parts: multipart.parts,
         };
     }
-    const presigned = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
-    if (presigned)
-      return { kind: "put", url: presigned.url, headers: presigned.headers, complete: true };
+    const staged = await blobs.presignPut(digest, size, { expiresIn: UPLOAD_URL_TTL_SECONDS });
+    if (staged)
+      return {
+        kind: "put",
+        url: staged.url,
+        headers: staged.headers,
+        complete: true,
+        uploadId: staged.uploadId,
+      };
     return null;
   }
 
