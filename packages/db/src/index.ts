@@ -25,6 +25,15 @@ export {
 export { MIGRATION_LOCK_KEY, type MigrateResult, migrate, splitStatements } from "./migrate.js";
 export { MIGRATIONS, type Migration } from "./migrations/index.js";
 export {
+  createPGliteNotifications,
+  createPgNotifications,
+  type NotificationHandler,
+  type Notifications,
+  type NotificationTopic,
+  notify,
+  type PgNotificationsOptions,
+} from "./notifications.js";
+export {
   createPackIndex,
   type DbPackIndex,
   type PackIndexEntry,
