@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type QueryExecutorProvider, sql } from "kysely";
 import pg from "pg";
 
 /**
@@ -42,8 +42,8 @@ function channelSql(topic: NotificationTopic) {
  * Sends a notification on `topic`. Inside a transaction it is delivered at commit (and dropped on
  * rollback), so call it in the same transaction as the change it announces.
  */
-export async function notify<DB>(
-  db: Kysely<DB>,
+export async function notify(
+  db: QueryExecutorProvider,
   topic: NotificationTopic,
   payload: string,
 ): Promise<void> {

@@ -43,7 +43,13 @@ export interface DraftTestbed {
  */
 export async function createDraftTestbed(
   kind: "pglite" | "postgres",
-  options: { workers?: boolean; now?: () => Date; jobs?: CairnJobRunner } = {},
+  options: {
+    workers?: boolean;
+    now?: () => Date;
+    jobs?: CairnJobRunner;
+    /** `false`: no database wake-ups, so `draftStatus` polls (as with CAIRN_DATABASE_LISTEN=false). */
+    notifications?: boolean;
+  } = {},
 ): Promise<DraftTestbed> {
   const database = await createTestDatabase(kind);
   const blobRoot = await mkdtemp(join(tmpdir(), "cairn-drafts-"));
@@ -56,6 +62,7 @@ export async function createDraftTestbed(
     publicUrl: "http://127.0.0.1:1",
     signingSecret: randomBytes(32),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.notifications === false ? {} : { notifications: database.notifications }),
   });
   if (options.workers ?? true) await jobs.startWorkers(createProcessors(services));
   return {
