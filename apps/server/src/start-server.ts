@@ -141,6 +141,7 @@ export async function startServer(
       bucketEnforcesChecksum: env.CAIRN_BLOB_STORE === "s3" && env.CAIRN_S3_SIGN_CHECKSUM,
       limits: limitsOfEnv(env),
       webhooks: webhookConfigOf(env),
+      ...(env.CAIRN_DATABASE_LISTEN ? { notifications: database.notifications } : {}),
     });
     // What killed writes left in the blob store's tmp/ (GC sweeps it too).
     const swept = await sweepTemporaries({ blobs });

@@ -6,6 +6,7 @@ export {
   type PGliteMemoryConfig,
   type PostgresDatabaseConfig,
 } from "./create-database.js";
+export { type DatabaseEnv, databaseEnvShape } from "./database-env.js";
 export {
   acquireDirectoryLock,
   type DirectoryLock,
