@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { createCairnTrpcClient } from "@cairn/client";
 import pg from "pg";
@@ -82,6 +83,8 @@ async function measure(
     ...(mode === "poll" ? { CAIRN_DATABASE_LISTEN: "false" } : {}),
   });
   const abort = new AbortController();
+  // Every waiter listens on this one signal.
+  setMaxListeners(0, abort.signal);
   try {
     const admin = adminTrpc(server.baseUrl, server.apiKey);
     await createBenchProject(admin);
