@@ -57,7 +57,13 @@ function suite(kind: "pglite" | "postgres") {
       const waiting = Array.from({ length: WAITERS }, () =>
         counted.drafts.status(alice, { draftId, waitMs: 20_000 }),
       );
+      // Until every waiter got through authentication and its first read (slow on a busy
+      // machine); polling waiters never fall quiet, so they get a fixed head start.
       await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let before = -1; notifications && counter.count !== before; ) {
+        before = counter.count;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
       counter.count = 0;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const idle = counter.count;
