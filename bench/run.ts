@@ -15,8 +15,16 @@ import { commitManifest } from "./scenarios/commit-manifest.js";
 import { log10k } from "./scenarios/log-10k.js";
 import { million } from "./scenarios/million.js";
 import { parallelUpsert } from "./scenarios/parallel-upsert.js";
+import { waitingWriters } from "./scenarios/waiting-writers.js";
 
-const SCENARIOS: Scenario[] = [log10k, commitManifest, aliasResolution, parallelUpsert, million];
+const SCENARIOS: Scenario[] = [
+  log10k,
+  commitManifest,
+  aliasResolution,
+  parallelUpsert,
+  waitingWriters,
+  million,
+];
 /**
  * Where results go: `results/` (committed), or the git-ignored `results/tmp/` for `--quick` smoke
  * runs, so they never overwrite the latest real figures. `BENCH_RESULTS_DIR` overrides both

@@ -158,7 +158,7 @@ export const parallelUpsert: Scenario = {
       ],
       checks,
       notes: [
-        `${probes} probe versions logged every 50 ms during the upserts and the commit, each delivered by a webhook (BullMQ, 3 workers, dispatcher polling every 250 ms) to a loopback receiver; latency = arrival − the event's commit-time timestamp.`,
+        `${probes} probe versions logged every 50 ms during the upserts and the commit, each delivered by a webhook (BullMQ, 3 workers, dispatchers woken by the outbox's NOTIFY) to a loopback receiver; latency = arrival − the event's commit-time timestamp.`,
       ],
     };
   },

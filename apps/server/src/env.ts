@@ -1,5 +1,6 @@
 import { blobStoreEnvShape } from "@cairn/blobs";
 import { CairnError, type Limits } from "@cairn/core";
+import { databaseEnvShape } from "@cairn/db";
 import { sweepScheduleEnvShape, webhookEnvShape } from "@cairn/services";
 import { z } from "zod";
 
@@ -18,12 +19,8 @@ export const serverEnvSchema = z.object({
   /** Public base URL clients use for byte URLs (behind a proxy); defaults to http(s)://host:port. */
   CAIRN_PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().optional(),
-  /**
-   * Most PostgreSQL connections this server holds (ignored for the embedded store). The default
-   * comes from the alias-resolution benchmark (bench/README.md); mind `max_connections` when
-   * running several servers and workers against one database.
-   */
-  CAIRN_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // CAIRN_DATABASE_POOL_SIZE, CAIRN_DATABASE_LISTEN: shared with the worker (`@cairn/db`).
+  ...databaseEnvShape,
   REDIS_URL: z.string().optional(),
   CAIRN_QUEUE_PREFIX: z.string().default("cairn"),
   /** `true`: this server only enqueues; separate `cairn worker` processes run the jobs. */

@@ -122,3 +122,35 @@ describe("startServer configuration errors", () => {
     }
   });
 });
+
+describe("startServer running jobs in-process honours the sweep schedule variables", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function ttlSweepsAfter(extra: Record<string, string>, ms: number): Promise<number> {
+    const dataDir = await mkdtemp(join(tmpdir(), "cairn-server-schedules-"));
+    dirs.push(dataDir);
+    const env = serverEnvSchema.parse({
+      CAIRN_DATA_DIR: dataDir,
+      CAIRN_PORT: "0",
+      CAIRN_LOG_LEVEL: "silent",
+      CAIRN_TTL_EXPIRY_INTERVAL: "1s",
+      ...extra,
+    });
+    const server = await startServer(env, { logger: silent, out: collector() });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const counts = await server.services.deps.jobs.counts("ttl-expiry");
+      return counts.completed + counts.active + counts.waiting + counts.failed;
+    } finally {
+      await server.stop();
+    }
+  }
+
+  it("sweeps at CAIRN_TTL_EXPIRY_INTERVAL, and not at all with CAIRN_NO_SCHEDULES=true", async () => {
+    expect(await ttlSweepsAfter({}, 2_600)).toBeGreaterThanOrEqual(1);
+    expect(await ttlSweepsAfter({ CAIRN_NO_SCHEDULES: "true" }, 2_600)).toBe(0);
+  }, 60_000);
+});

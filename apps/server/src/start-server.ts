@@ -140,6 +140,7 @@ export async function startServer(
       logger,
       limits: limitsOfEnv(env),
       webhooks: webhookConfigOf(env),
+      ...(env.CAIRN_DATABASE_LISTEN ? { notifications: database.notifications } : {}),
     });
     // What killed writes left in the blob store's tmp/ (GC sweeps it too).
     const swept = await sweepTemporaries({ blobs });

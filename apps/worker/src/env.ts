@@ -1,4 +1,5 @@
 import { type BlobStoreConfig, blobStoreConfigFromEnv, blobStoreEnvShape } from "@cairn/blobs";
+import { databaseEnvShape } from "@cairn/db";
 import { sweepScheduleEnvShape, webhookEnvShape } from "@cairn/services";
 import { z } from "zod";
 
@@ -22,7 +23,8 @@ export const workerEnvSchema = z.object({
     ),
   /** A schema holding Cairn's tables (default: the server's search_path); used for isolation. */
   CAIRN_DATABASE_SCHEMA: z.string().optional(),
-  CAIRN_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // CAIRN_DATABASE_POOL_SIZE, CAIRN_DATABASE_LISTEN: as the server reads them (`@cairn/db`).
+  ...databaseEnvShape,
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"),
   CAIRN_QUEUE_PREFIX: z.string().default("cairn"),
   /** Public URL of the servers; jobs never build byte URLs, but the services want one. */
@@ -37,6 +39,14 @@ export const workerEnvSchema = z.object({
   /** BullMQ job lock; a crashed worker's jobs are retried by another after about this long. */
   CAIRN_JOB_LOCK_MS: millis,
   CAIRN_JOB_STALLED_INTERVAL_MS: millis,
+  /**
+   * Serve Prometheus metrics (job durations and counts per queue, queue depths) at
+   * `http://CAIRN_METRICS_HOST:CAIRN_METRICS_PORT/metrics`; unset: no metrics endpoint; `0`: any
+   * free port (logged with "cairn worker ready").
+   */
+  CAIRN_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics endpoint; `0.0.0.0` in a container Prometheus scrapes. */
+  CAIRN_METRICS_HOST: z.string().default("127.0.0.1"),
   /** Webhook delivery: allowed networks, retries, timeouts (see @cairn/services). */
   ...webhookEnvShape,
 });

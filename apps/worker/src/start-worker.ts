@@ -1,3 +1,9 @@
+import {
+  createCairnMetrics,
+  instrumentProcessors,
+  type MetricsServer,
+  startMetricsServer,
+} from "@cairn/api";
 import { createBlobStore, isPackedStore } from "@cairn/blobs";
 import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createDatabase, createPackIndex, migrate } from "@cairn/db";
@@ -20,8 +26,8 @@ export interface RunningWorker {
 
 /**
  * The worker's composition root: PostgreSQL (migrated — safe and locked, so workers may start
- * before the server), the blob store, BullMQ workers for every queue running `createProcessors`,
- * and the periodic sweeps. Schedules have fixed ids, so every worker and server that boots
+ * before the server), the blob store, BullMQ workers for every queue running `createProcessors`
+ * (timed into the metrics served at CAIRN_METRICS_PORT), and the periodic sweeps. Schedules have fixed ids, so every worker and server that boots
  * re-registers the same two schedules instead of piling up duplicates.
  */
 export async function startWorker(env: WorkerEnv, logger: Logger): Promise<RunningWorker> {
@@ -56,14 +62,31 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
       signingSecret: await loadSigningSecret(database.db),
       logger,
       webhooks: webhookConfigOf(env),
+      ...(env.CAIRN_DATABASE_LISTEN ? { notifications: database.notifications } : {}),
     });
-    await jobs.startWorkers(createProcessors(services));
+    // The server's registry and job timing (`@cairn/api`), so job durations reach Prometheus.
+    const metrics = createCairnMetrics({ services });
+    await jobs.startWorkers(instrumentProcessors(createProcessors(services), metrics));
     // Finds due webhook deliveries (also those a dead process left) and queues their jobs.
     const dispatcher = startDispatcher(services.deps);
     await scheduleSweeps(jobs, env);
-    logger.info({ prefix: env.CAIRN_QUEUE_PREFIX }, "cairn worker ready");
+    let metricsServer: MetricsServer | undefined;
+    if (env.CAIRN_METRICS_PORT !== undefined) {
+      metricsServer = await startMetricsServer(metrics, {
+        port: env.CAIRN_METRICS_PORT,
+        host: env.CAIRN_METRICS_HOST,
+      });
+    }
+    logger.info(
+      {
+        prefix: env.CAIRN_QUEUE_PREFIX,
+        metricsUrl: metricsServer && `${metricsServer.url}/metrics`,
+      },
+      "cairn worker ready",
+    );
     return {
       async close() {
+        await metricsServer?.close();
         await dispatcher.stop();
         await jobs.close();
         if (isPackedStore(blobs)) await blobs.packs.close();

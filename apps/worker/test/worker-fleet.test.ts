@@ -12,6 +12,19 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { deleteRedisKeys, spawnWorker, stopWorker, type WorkerChild } from "./fleet.js";
 
 const WORKERS = 3;
+
+/** Where a worker serves /metrics (logged with "cairn worker ready"). */
+function metricsUrlOf(worker: WorkerChild): string {
+  const match = /"metricsUrl":"([^"]+)"/.exec(worker.output.join(""));
+  if (!match?.[1]) throw new Error(`worker ${worker.name} logged no metricsUrl`);
+  return match[1];
+}
+
+/** The value of one series of a Prometheus text exposition (0 when absent). */
+function sample(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
 const WRITERS = 32;
 const FILES_PER_WRITER = 200;
 
@@ -115,6 +128,8 @@ await describeWithServices(
             // Short locks: a killed worker's job is taken over within seconds, not 30 s.
             CAIRN_JOB_LOCK_MS: "2000",
             CAIRN_JOB_STALLED_INTERVAL_MS: "1000",
+            // Any free port: each worker serves its own /metrics.
+            CAIRN_METRICS_PORT: "0",
           });
         }),
       );
@@ -164,6 +179,30 @@ await describeWithServices(
       expect(upserts.completed).toBeGreaterThan(0);
       expect(upserts.failed).toBe(0);
     }, 120_000);
+
+    it("every worker serves /metrics: job durations and counts per queue for the jobs it ran", async () => {
+      let upsertsTimed = 0;
+      let finishesTimed = 0;
+      for (const worker of workers) {
+        const res = await fetch(metricsUrlOf(worker));
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-type")).toContain("text/plain");
+        const text = await res.text();
+        expect(text).toContain("# TYPE cairn_job_duration_seconds histogram");
+        upsertsTimed += sample(
+          text,
+          'cairn_job_duration_seconds_count{queue="upsert",outcome="completed"}',
+        );
+        finishesTimed += sample(
+          text,
+          'cairn_job_duration_seconds_count{queue="finish",outcome="completed"}',
+        );
+      }
+      // Every job the workers completed was timed by the worker that ran it.
+      expect(upsertsTimed).toBe((await jobs.counts("upsert")).completed);
+      expect(finishesTimed).toBe((await jobs.counts("finish")).completed);
+      expect(finishesTimed).toBeGreaterThanOrEqual(1);
+    });
 
     it("a worker SIGKILLed mid-finish: another worker finishes the draft, with no duplicate version", async () => {
       const key = { ...P, name: "crashy", type: "dataset", distributedId: "group-b" };

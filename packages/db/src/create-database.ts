@@ -5,6 +5,11 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { acquireDirectoryLock, type DirectoryLock } from "./dir-lock.js";
+import {
+  createPGliteNotifications,
+  createPgNotifications,
+  type Notifications,
+} from "./notifications.js";
 import { cairnPgTypes } from "./pg-types.js";
 import { CairnPGliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./schema.js";
@@ -36,6 +41,11 @@ export type DatabaseConfig = PostgresDatabaseConfig | PGliteDirectoryConfig | PG
 export interface CairnDatabase {
   db: Kysely<Database>;
   dialect: "postgres" | "pglite";
+  /**
+   * Wake-ups (LISTEN/NOTIFY): one dedicated connection on PostgreSQL, opened on the first
+   * `listen`; PGlite's own in-process listen. Closed by `close()`.
+   */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -107,12 +117,17 @@ async function openPostgres(config: PostgresDatabaseConfig): Promise<CairnDataba
     );
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const notifications = createPgNotifications({
+    connectionString: url,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
   let closed: Promise<void> | undefined;
   return {
     db,
     dialect: "postgres",
+    notifications,
     close: () => {
-      closed ??= db.destroy();
+      closed ??= notifications.close().then(() => db.destroy());
       return closed;
     },
   };
@@ -152,9 +167,11 @@ async function openPGlite(dataDir: string | undefined): Promise<CairnDatabase> {
     );
   }
   const db = new Kysely<Database>({ dialect: new CairnPGliteDialect(pglite) });
+  const notifications = createPGliteNotifications(pglite, db as unknown as Kysely<unknown>);
   let closed: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     try {
+      await notifications.close();
       await db.destroy();
       if (!pglite.closed) await pglite.close();
     } finally {
@@ -164,6 +181,7 @@ async function openPGlite(dataDir: string | undefined): Promise<CairnDatabase> {
   return {
     db,
     dialect: "pglite",
+    notifications,
     close: () => {
       closed ??= close();
       return closed;

@@ -6,6 +6,7 @@ export {
   type PGliteMemoryConfig,
   type PostgresDatabaseConfig,
 } from "./create-database.js";
+export { type DatabaseEnv, databaseEnvShape } from "./database-env.js";
 export {
   acquireDirectoryLock,
   type DirectoryLock,
@@ -24,6 +25,15 @@ export {
 } from "./manifest-entries.js";
 export { MIGRATION_LOCK_KEY, type MigrateResult, migrate, splitStatements } from "./migrate.js";
 export { MIGRATIONS, type Migration } from "./migrations/index.js";
+export {
+  createPGliteNotifications,
+  createPgNotifications,
+  type NotificationHandler,
+  type Notifications,
+  type NotificationTopic,
+  notify,
+  type PgNotificationsOptions,
+} from "./notifications.js";
 export {
   createPackIndex,
   type DbPackIndex,

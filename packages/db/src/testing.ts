@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { createDatabase } from "./create-database.js";
 import { migrate } from "./migrate.js";
+import type { Notifications } from "./notifications.js";
 import type { Database } from "./schema.js";
 
 /** The local PostgreSQL the test suites use when `DATABASE_URL` is not set. */
@@ -11,6 +12,8 @@ export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tes
 export interface TestDatabase {
   db: Kysely<Database>;
   dialect: "postgres" | "pglite";
+  /** Wake-ups on this database (see `CairnDatabase.notifications`). */
+  notifications: Notifications;
   /** The PostgreSQL schema holding the tables (`undefined` on PGlite). */
   schema: string | undefined;
   /** Drops the schema (PostgreSQL) or the in-memory instance (PGlite) and closes connections. */
@@ -29,7 +32,13 @@ export async function createTestDatabase(
   if (kind === "pglite") {
     const database = await createDatabase({ memory: true });
     await migrate(database.db);
-    return { db: database.db, dialect: "pglite", schema: undefined, cleanup: database.close };
+    return {
+      db: database.db,
+      dialect: "pglite",
+      notifications: database.notifications,
+      schema: undefined,
+      cleanup: database.close,
+    };
   }
   const schema = `cairn_test_${randomBytes(6).toString("hex")}`;
   const url = options.url ?? process.env.DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
@@ -43,6 +52,7 @@ export async function createTestDatabase(
   return {
     db: database.db,
     dialect: "postgres",
+    notifications: database.notifications,
     schema,
     cleanup: () => dropAndClose(database.db, schema, database.close),
   };

@@ -1,6 +1,6 @@
 import type { BlobStore } from "@cairn/blobs";
 import { DEFAULT_LIMITS, type JobPayloads, type Limits } from "@cairn/core";
-import type { Database } from "@cairn/db";
+import type { Database, Notifications } from "@cairn/db";
 import type { JobRunner } from "@cairn/jobs";
 import type { Kysely } from "kysely";
 import type { ActorCache } from "./actor.js";
@@ -35,6 +35,12 @@ export interface ServiceDeps {
   actorCache?: ActorCache;
   /** Size limits (metadata, description, tags, anonymous bodies, list pages); defaults in core. */
   limits?: Partial<Limits>;
+  /**
+   * Wake-ups from the database (`CairnDatabase.notifications`): `draftStatus` waiters and the
+   * webhook dispatcher sleep until a commit notifies them, with a slow poll as the fallback.
+   * Absent (`CAIRN_DATABASE_LISTEN=false`, or a caller that does not wire it): they poll.
+   */
+  notifications?: Notifications;
   /** Webhook delivery policy (URL allow-list, retries, timeouts); production defaults if absent. */
   webhooks?: WebhookConfig;
 }

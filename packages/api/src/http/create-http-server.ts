@@ -12,6 +12,7 @@ import { serveLiveness, serveReadiness } from "./health-routes.js";
 import { httpErrorOf, sendError, sendJson } from "./http-errors.js";
 import { type CairnMetrics, createCairnMetrics, routeLabelOf } from "./metrics.js";
 import { instrumentServices } from "./metrics-instrument.js";
+import { serveMetrics } from "./metrics-server.js";
 import { OPENAPI_PATH, serveOpenApi } from "./openapi-route.js";
 import { assignRequestId } from "./request-id.js";
 import { serveStatic } from "./static-files.js";
@@ -118,13 +119,7 @@ export function createCairnHttpServer(options: CairnHttpServerOptions): CairnHtt
       return;
     }
     if (path === "/metrics") {
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        sendError(res, 405, "METHOD_NOT_SUPPORTED", "Use GET /metrics.", { allow: "GET, HEAD" });
-        return;
-      }
-      const text = await metrics.render();
-      res.writeHead(200, { "content-type": metrics.contentType });
-      res.end(req.method === "HEAD" ? undefined : text);
+      await serveMetrics(metrics, req, res);
       return;
     }
     if (path === OPENAPI_PATH) {

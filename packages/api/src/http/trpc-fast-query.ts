@@ -1,13 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Services } from "@cairn/services";
+import {
+  getTRPCErrorFromUnknown,
+  getTRPCErrorShape,
+  type TRPCError,
+  transformTRPCResponse,
+} from "@trpc/server";
+import { getHTTPStatusCode } from "@trpc/server/http";
+import type { TRPCResponse } from "@trpc/server/rpc";
+import { toTrpcError } from "../error-map.js";
 import { appRouter } from "../root.js";
-import { createCallerFactory } from "../trpc.js";
+import { type Context, createCallerFactory } from "../trpc.js";
+import { requestIdOf } from "./request-id.js";
 
-/**
- * The read procedures answered by {@link createFastQueryRoute}: hot, side-effect free, quick
- * (no long-polls), so answering one twice (once here, once through tRPC after a failure) is
- * harmless.
- */
+/** The read procedures answered by {@link createFastQueryRoute}: hot, side-effect free, quick (no long-polls). */
 export const FAST_QUERY_PROCEDURES: ReadonlySet<string> = new Set([
   "artifacts.get",
   "artifacts.manifest",
@@ -62,43 +68,91 @@ function callsOf(req: IncomingMessage): { calls: Call[]; batched: boolean } | nu
   }
 }
 
+/** What {@link createFastQueryRoute} reports for each failed call (the tRPC handler's `onError`). */
+export type FastQueryErrorHandler = (opts: {
+  error: TRPCError;
+  path: string;
+  type: "query";
+  ctx: Context | undefined;
+}) => void;
+
 /**
  * Wraps the tRPC request listener with a fast path for GET queries of the hot read procedures
- * (single or batched, as `httpLink`/`httpBatchLink` send them). tRPC's standalone adapter turns
- * every Node request into a Fetch `Request` (AbortController, Headers, web streams) and back;
- * profiled under 50 concurrent clients, that costs more CPU than the procedure and its SQL (see
- * bench/README.md, alias-resolution). Here the same procedures run through a tRPC caller (same
- * input parsing, middlewares and services) and a success is written as tRPC writes it
- * (`{"result":{"data":…}}`, or an array of them for a batch). Anything else — another procedure,
- * a mutation, streaming, a malformed request, a failed authentication or ANY error — goes to the
- * tRPC handler, so error shapes and status codes stay exactly tRPC's (the query runs again there:
- * these procedures only read).
+ * (single or batched, as `httpLink`/`httpBatchLink` send them).
+ *
+ * Design note — why this exists and what it owns. tRPC's standalone adapter turns every Node
+ * request into a Fetch `Request` (AbortController, `AbortSignal.any`, Headers, web streams) and
+ * back; profiled under the `alias-resolution` benchmark (bench/README.md: 50 connections of
+ * `GET /trpc/artifacts.get` and `artifacts.manifest`), that cost more CPU than the procedure and
+ * its one SQL statement, and skipping it roughly quadrupled the request rate of those GETs. Here
+ * the same procedures run through a tRPC caller (same input parsing, middlewares, services and
+ * error formatter), and the answer — success AND failure — is written in tRPC's wire format with
+ * tRPC's own public helpers (`getTRPCErrorShape`, `transformTRPCResponse`, `getHTTPStatusCode`):
+ * `{"result":{"data":…}}` or `{"error":{…}}`, an array of them for a batch, 207 for a mixed
+ * batch. A failed query is answered here, never run a second time through tRPC. Requests this
+ * route does not recognise (another procedure, a mutation, `trpc-accept` streaming, malformed
+ * input JSON) go to the tRPC handler before anything ran. `trpc-fast-query.test.ts` compares this
+ * route's bytes with tRPC's own handler answering the same requests, so a change of tRPC's wire
+ * format fails the tests; if the benchmark ever stops showing the win, delete this file.
  */
 export function createFastQueryRoute(options: {
   services: Services;
   trpc: (req: IncomingMessage, res: ServerResponse) => void;
+  onError?: FastQueryErrorHandler;
 }): (req: IncomingMessage, res: ServerResponse) => void {
-  const { services, trpc } = options;
+  const { services, trpc, onError } = options;
+  const config = appRouter._def._config;
   const answer = async (
     req: IncomingMessage,
     res: ServerResponse,
     { calls, batched }: { calls: Call[]; batched: boolean },
   ): Promise<void> => {
-    let results: unknown[];
+    let ctx: Context | undefined;
+    let ctxError: TRPCError | undefined;
     try {
       const actor = await services.authenticate(req.headers.authorization);
-      const caller = createCaller({ services, actor });
-      results = await Promise.all(calls.map((c) => procedureAt(caller, c.path)(c.input)));
-    } catch {
-      if (!res.headersSent && !res.destroyed) trpc(req, res);
-      return;
+      const requestId = requestIdOf(res);
+      ctx = requestId === undefined ? { services, actor } : { services, actor, requestId };
+    } catch (error) {
+      // As the tRPC route's createContext: an unknown or revoked key is a 401 for every call.
+      ctxError = toTrpcError(error);
     }
-    const envelopes = results.map((data) => ({ result: { data } }));
-    const body = JSON.stringify(batched ? envelopes : envelopes[0]);
-    res.writeHead(200, {
+    const caller = ctx && createCaller(ctx);
+    const settled = await Promise.all(
+      calls.map(async (call): Promise<[TRPCError, undefined] | [undefined, unknown]> => {
+        try {
+          if (!caller) throw ctxError;
+          return [undefined, await procedureAt(caller, call.path)(call.input)];
+        } catch (cause) {
+          const error = getTRPCErrorFromUnknown(cause);
+          onError?.({ error, path: call.path, type: "query", ctx });
+          return [error, undefined];
+        }
+      }),
+    );
+    const json = settled.map(([error, data], i): TRPCResponse => {
+      if (!error) return { result: { data } };
+      const call = calls[i] as Call;
+      return {
+        error: getTRPCErrorShape({
+          config,
+          ctx,
+          error,
+          input: call.input,
+          path: call.path,
+          type: "query",
+        }),
+      };
+    });
+    // Aligned with `json`, as tRPC passes them (undefined for a success).
+    const errors = settled.map(([error]) => error) as TRPCError[];
+    const reply = batched ? json : (json[0] as TRPCResponse);
+    const status = getHTTPStatusCode(reply, errors);
+    const body = JSON.stringify(transformTRPCResponse(config, reply));
+    res.writeHead(status, {
+      vary: "trpc-accept, accept",
       "content-type": "application/json",
       "content-length": Buffer.byteLength(body),
-      vary: "trpc-accept, accept",
     });
     res.end(body);
   };
@@ -109,7 +163,9 @@ export function createFastQueryRoute(options: {
       return;
     }
     answer(req, res, request).catch(() => {
-      if (!res.headersSent && !res.destroyed) trpc(req, res);
+      // Only a failure to write the answer (the client went away): nothing ran twice.
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
     });
   };
 }

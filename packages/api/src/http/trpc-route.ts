@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { limitsOf, type Services } from "@cairn/services";
+import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import { toTrpcError } from "../error-map.js";
@@ -23,8 +24,27 @@ export function createTrpcRoute(options: {
   services: Services;
   logger: Logger;
   maxBodyBytes?: number;
+  /** `false`: every request through tRPC's own handler (the wire-format test's reference). Default true. */
+  fastQueries?: boolean;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { services, logger } = options;
+  const logFailure = ({
+    error,
+    path,
+    type,
+    ctx,
+  }: {
+    error: TRPCError;
+    path: string | undefined;
+    type: string;
+    ctx: Context | undefined;
+  }) => {
+    // Bugs and storage failures: the answer carries only the request id, the log the cause.
+    if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") {
+      const requestId = ctx?.requestId ?? currentRequestId();
+      logger.error({ err: error.cause ?? error, requestId, path, type }, "tRPC procedure failed");
+    }
+  };
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: TRPC_BASE_PATH,
@@ -39,16 +59,13 @@ export function createTrpcRoute(options: {
         throw toTrpcError(error);
       }
     },
-    onError({ error, path, type, ctx }) {
-      // Bugs and storage failures: the answer carries only the request id, the log the cause.
-      if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") {
-        const requestId = ctx?.requestId ?? currentRequestId();
-        logger.error({ err: error.cause ?? error, requestId, path, type }, "tRPC procedure failed");
-      }
-    },
+    onError: logFailure,
   });
-  // Hot read queries skip the Fetch-API adapter; everything else (and every error) goes to tRPC.
-  const route = createFastQueryRoute({ services, trpc });
+  // Hot read GET queries skip the Fetch-API adapter (design note in trpc-fast-query.ts).
+  const route =
+    options.fastQueries === false
+      ? trpc
+      : createFastQueryRoute({ services, trpc, onError: logFailure });
   const anonymousMax = limitsOf(services.deps).anonymousBodyBytes;
   return (req, res) => {
     if (req.method !== "POST" || !mayExceed(req, anonymousMax)) {

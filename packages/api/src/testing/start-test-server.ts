@@ -149,6 +149,7 @@ async function start(
     publicUrl: baseUrl,
     signingSecret,
     logger,
+    notifications: database.notifications,
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     webhooks: options.webhooks ?? {

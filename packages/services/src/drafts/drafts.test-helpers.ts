@@ -49,6 +49,8 @@ export async function createDraftTestbed(
     now?: () => Date;
     jobs?: CairnJobRunner;
     webhooks?: WebhookConfig;
+    /** `false`: no database wake-ups, so `draftStatus` polls (as with CAIRN_DATABASE_LISTEN=false). */
+    notifications?: boolean;
   } = {},
 ): Promise<DraftTestbed> {
   const database = await createTestDatabase(kind);
@@ -63,6 +65,7 @@ export async function createDraftTestbed(
     signingSecret: randomBytes(32),
     ...(options.now ? { now: options.now } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.notifications === false ? {} : { notifications: database.notifications }),
   });
   if (options.workers ?? true) await jobs.startWorkers(createProcessors(services));
   return {

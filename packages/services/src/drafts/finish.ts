@@ -9,7 +9,7 @@ import {
   validateArtifactType,
   validateTag,
 } from "@cairn/core";
-import type { JsonObject } from "@cairn/db";
+import { type JsonObject, notify } from "@cairn/db";
 import { isPermanentFailure } from "@cairn/jobs";
 import type { Actor } from "../actor.js";
 import { assertMayMoveAliases, commitVersion } from "../artifacts/commit-version.js";
@@ -218,6 +218,8 @@ async function commitDraft(
   ]);
   // The manifest now holds the entries; the merged copy would only duplicate them.
   await trx.deleteFrom("draft_entries").where("draft_id", "=", draftId).execute();
+  // Wakes draftStatus waiters in every process, at commit.
+  await notify(trx, "draft", draftId);
   return { status: "finished", versionId: result.versionId, appliedUpserts: pending.length };
 }
 
@@ -296,6 +298,7 @@ async function recordFailure(deps: ServiceDeps, draftId: string, error: unknown)
         .returning(["project_id", "name", "type", "distributed_id", "finished_by"])
         .executeTakeFirst();
       if (!failed) return;
+      await notify(trx, "draft", draftId);
       await emitEvents(baseDb(trx), { projectId: failed.project_id, actorId: failed.finished_by }, [
         {
           kind: "draft.failed",

@@ -6,6 +6,7 @@ import type { ServiceDeps } from "../deps.js";
 import { resolveProject } from "../projects/access.js";
 import type { DraftStatusInput } from "./inputs.js";
 import { type DraftLifecycle, draftDb } from "./schema.js";
+import { subscribeWakeup } from "./wake.js";
 
 /** The answer of `artifacts.draftStatus`. */
 export interface DraftStatusInfo {
@@ -21,14 +22,21 @@ export interface DraftStatusInfo {
   pendingUpserts: number;
 }
 
-/** Polling starts fast (a finish of a small draft takes milliseconds) and backs off to this. */
+/** Without notifications, polling starts fast (a small finish takes milliseconds) and backs off to this. */
 const MAX_POLL_MS = 500;
+/**
+ * With notifications, a waiter re-reads when the draft's commit notifies it, and otherwise only
+ * this often: a lost notification (a dropped listen connection) delays the answer, nothing more.
+ */
+export const FALLBACK_POLL_MS = 5_000;
 
 /**
  * A draft's status. With `waitMs`, long-polls until the draft is `finished` or `failed` or the
- * time is up. It polls the database rather than waiting on an in-process event, so it answers
- * correctly whichever server or worker process commits the draft. Readers of the draft's project
- * may ask; a draft of a project the caller cannot see is NOT_FOUND.
+ * time is up. The commit that finishes or fails a draft sends a `draft` notification (PostgreSQL
+ * NOTIFY, in its transaction), so the waiter sleeps until then, whichever server or worker process
+ * commits, and re-reads once; a slow poll covers lost notifications. Without notifications it
+ * polls. Readers of the draft's project may ask; a draft of a project the caller cannot see is
+ * NOT_FOUND.
  */
 export async function readDraftStatus(
   deps: ServiceDeps,
@@ -57,14 +65,31 @@ export async function readDraftStatus(
   }
 
   const deadline = Date.now() + (input.waitMs ?? 0);
-  let pause = 25;
-  for (;;) {
-    const snapshot = await snapshotOf(deps, input.draftId);
-    const remaining = deadline - Date.now();
-    if (snapshot.status === "finished" || snapshot.status === "failed" || remaining <= 0)
-      return snapshot;
-    await sleep(Math.min(pause, remaining));
-    pause = Math.min(pause * 2, MAX_POLL_MS);
+  const done = (snapshot: DraftStatusInfo) =>
+    snapshot.status === "finished" || snapshot.status === "failed" || deadline <= Date.now();
+  if (!deps.notifications || !input.waitMs) {
+    let pause = 25;
+    for (;;) {
+      const snapshot = await snapshotOf(deps, input.draftId);
+      if (done(snapshot)) return snapshot;
+      await sleep(Math.min(pause, deadline - Date.now()));
+      pause = Math.min(pause * 2, MAX_POLL_MS);
+    }
+  }
+  // Subscribed before the first read, so a commit between the read and the wait still wakes it.
+  const wakeup = await subscribeWakeup(
+    deps.notifications,
+    "draft",
+    (payload) => payload === input.draftId,
+  );
+  try {
+    for (;;) {
+      const snapshot = await snapshotOf(deps, input.draftId);
+      if (done(snapshot)) return snapshot;
+      await wakeup.wait(Math.min(FALLBACK_POLL_MS, deadline - Date.now()));
+    }
+  } finally {
+    wakeup.close();
   }
 }
 

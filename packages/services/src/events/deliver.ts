@@ -1,4 +1,5 @@
 import { CairnError, isCairnError, type WebhookDeliverJob } from "@cairn/core";
+import { notify } from "@cairn/db";
 import { sql } from "kysely";
 import type { ServiceDeps } from "../deps.js";
 import { resolveWebhookConfig } from "./config.js";
@@ -92,8 +93,14 @@ export async function deliverHook(
       .execute();
     if (ok) result.delivered += 1;
     else if (exhausted) result.failed += 1;
-    else return { ...result, waiting: true };
+    else {
+      // A retry is scheduled: dispatchers learn its due time now, not at their fallback poll.
+      await notify(deps.db, "outbox", hook.id);
+      return { ...result, waiting: true };
+    }
   }
+  // More may be pending behind this job's share: a dispatcher queues the next job at once.
+  await notify(deps.db, "outbox", hook.id);
   return result;
 }
 

@@ -5,7 +5,7 @@ import { resolveWebhookConfig } from "./config.js";
 import { onEventsEmitted } from "./emit.js";
 
 /**
- * After a local emit, extra looks this many ms later: the emitting transaction usually commits
+ * Without notifications, after a local emit, extra looks this many ms later: the emitting transaction usually commits
  * within a few ms (the emit is near its end); a look that comes too early finds nothing and the
  * regular poll catches up.
  */
@@ -41,48 +41,109 @@ export async function dispatchDueDeliveries(deps: ServiceDeps): Promise<number> 
   return heads.rows.length;
 }
 
+/**
+ * How long until the earliest pending delivery becomes due (its retry time, or the lapse of a dead
+ * worker's lease), in ms; null when nothing is pending. A lower bound (not only hook heads): a
+ * dispatcher that looks early finds nothing and asks again.
+ */
+async function nextDueInMs(deps: ServiceDeps): Promise<number | null> {
+  const { rows } = await sql<{ ms: number | string | null }>`
+    select (extract(epoch from min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))) - now()) * 1000)::float8 as ms
+    from webhook_deliveries where status = 'pending'`.execute(deps.db);
+  const ms = rows[0]?.ms;
+  return ms === null || ms === undefined ? null : Number(ms);
+}
+
+/**
+ * With notifications, the sweep runs on every `outbox` notification (an emit's commit, a retry
+ * scheduled, a job that left work behind), when the earliest pending delivery falls due, and at
+ * least this often: a lost notification only delays a delivery.
+ */
+export const DISPATCH_FALLBACK_MS = 5_000;
+
 /** A running dispatcher loop; `stop()` waits for the tick in flight. */
 export interface Dispatcher {
   stop(): Promise<void>;
 }
 
 /**
- * Runs {@link dispatchDueDeliveries} every `pollMs` (default 250 ms) until stopped, and a few ms
- * after every emit in this process. Every server and worker process starts one: a server without
- * workers only queues the jobs (for the worker fleet), and does it right after its own commits.
- * Errors (a dropped connection) are logged and the loop carries on.
+ * Runs {@link dispatchDueDeliveries} until stopped. Every server and worker process starts one: a
+ * server without workers only queues the jobs (for the worker fleet). With `deps.notifications`
+ * it sleeps until an `outbox` notification, the next due retry or {@link DISPATCH_FALLBACK_MS};
+ * without, it polls every `pollMs` (default 250 ms) and looks a few ms after every emit in this
+ * process. Errors (a dropped connection) are logged and the loop carries on.
  */
 export function startDispatcher(deps: ServiceDeps): Dispatcher {
   const { pollMs } = resolveWebhookConfig(deps.webhooks);
+  const notifications = deps.notifications;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
+  let again = false;
+  let unsubscribe: () => void = () => {};
+
+  const sweep = async (): Promise<number> => {
+    await dispatchDueDeliveries(deps);
+    if (!notifications) return pollMs;
+    const due = await nextDueInMs(deps);
+    // Not sooner than pollMs: a delivery due "now" is leased by the job just queued.
+    return due === null
+      ? DISPATCH_FALLBACK_MS
+      : Math.min(DISPATCH_FALLBACK_MS, Math.max(pollMs, Math.ceil(due)));
+  };
   const tick = () => {
-    running = dispatchDueDeliveries(deps)
-      .then(() => undefined)
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    running = sweep()
       .catch((error: unknown) => {
         if (!stopped) deps.logger?.warn({ err: error }, "webhook dispatch failed; retrying");
+        return notifications ? DISPATCH_FALLBACK_MS : pollMs;
       })
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, pollMs);
+      .then((next) => {
+        running = undefined;
+        if (stopped) return;
+        if (again) {
+          again = false;
+          tick();
+        } else timer = setTimeout(tick, next);
       });
   };
+
+  if (notifications) {
+    void notifications
+      .listen("outbox", () => tick())
+      .then((stop) => {
+        if (stopped) stop();
+        else unsubscribe = stop;
+      });
+  } else {
+    // Polling only: this process's own emits are looked at a few ms later (before their commit,
+    // so early looks may find nothing; the poll catches up).
+    const extra = new Set<NodeJS.Timeout>();
+    const stopEmits = onEventsEmitted(() => {
+      for (const delay of WAKE_DELAYS_MS) {
+        const t = setTimeout(() => {
+          extra.delete(t);
+          if (!stopped) dispatchDueDeliveries(deps).catch(() => {});
+        }, delay);
+        extra.add(t);
+      }
+    });
+    unsubscribe = () => {
+      stopEmits();
+      for (const t of extra) clearTimeout(t);
+    };
+  }
   tick();
-  const extra = new Set<NodeJS.Timeout>();
-  const unsubscribe = onEventsEmitted(() => {
-    for (const delay of WAKE_DELAYS_MS) {
-      const t = setTimeout(() => {
-        extra.delete(t);
-        if (!stopped) dispatchDueDeliveries(deps).catch(() => {});
-      }, delay);
-      extra.add(t);
-    }
-  });
   return {
     async stop() {
       stopped = true;
       unsubscribe();
-      for (const t of extra) clearTimeout(t);
       if (timer) clearTimeout(timer);
       await running;
     },

@@ -7,7 +7,7 @@ import {
   formatVersionAlias,
   hookMatches,
 } from "@cairn/core";
-import type { Database } from "@cairn/db";
+import { type Database, notify } from "@cairn/db";
 import { type Kysely, sql, type Transaction } from "kysely";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -22,8 +22,8 @@ const emittedListeners = new Set<() => void>();
 
 /**
  * Calls `listener` whenever this process emits events (before their transaction commits), so a
- * dispatcher in the same process can look for new deliveries a few milliseconds later instead of
- * at its next poll. Returns the unsubscribe function.
+ * polling dispatcher (no notifications) in the same process can look for new deliveries a few
+ * milliseconds later instead of at its next poll. Returns the unsubscribe function.
  */
 export function onEventsEmitted(listener: () => void): () => void {
   emittedListeners.add(listener);
@@ -177,6 +177,8 @@ async function queueDeliveries(
   }
   if (rows.length === 0) return false;
   await trx.insertInto("webhook_deliveries").values(rows).execute();
+  // Wakes the dispatchers of every process at commit.
+  await notify(trx, "outbox", projectId);
   return true;
 }
 
