@@ -3,9 +3,13 @@ import {
   type CairnOptions,
   type CairnTrpcClient,
   type ProgressListener,
-  toCairnError,
 } from "@cairn/client";
-import { configFilePath, loadConfigSync, resolveCacheDir } from "@cairn/client/internal";
+import {
+  configFilePath,
+  loadConfigSync,
+  resolveCacheDir,
+  toCairnError,
+} from "@cairn/client/internal";
 import {
   CairnError,
   parseReference,

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReferenceResolvers, type ReferenceResolvers } from "../index.js";
+import type { ReferenceResolvers } from "../index.js";
+import { createReferenceResolvers } from "../internal.js";
 import { type GcsTestServer, startGcsTestServer } from "../testing/gcs-test-server.js";
 
 const md5b64 = (s: string) => createHash("md5").update(s).digest("base64");
