@@ -24,13 +24,7 @@ export {
 } from "./manifest-entries.js";
 export { MIGRATION_LOCK_KEY, type MigrateResult, migrate, splitStatements } from "./migrate.js";
 export { MIGRATIONS, type Migration } from "./migrations/index.js";
-export {
-  createPackIndex,
-  type DbPackIndex,
-  type PackIndexEntry,
-  type PackIndexMove,
-  type PackIndexStats,
-} from "./pack-index.js";
+export { createPackIndex } from "./pack-index.js";
 export { parseInt8, toSafeNumber } from "./pg-types.js";
 export { CairnPGliteDialect } from "./pglite-dialect.js";
 export type * from "./schema.js";
