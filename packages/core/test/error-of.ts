@@ -1,6 +1,10 @@
 import { type CairnError, isCairnError } from "../src/index.js";
 
-/** Calls `fn` and returns the CairnError it throws; fails the test if it throws nothing or another error. */
+/**
+ * Calls `fn` and returns the CairnError it throws, for checks of its message; fails the test if it
+ * throws nothing or another error. To assert a code, use `expectThrowsCode` of
+ * `@cairn/vitest-config/expect-code`.
+ */
 export function errorOf(fn: () => unknown): CairnError {
   try {
     fn();
@@ -9,14 +13,4 @@ export function errorOf(fn: () => unknown): CairnError {
     throw error;
   }
   throw new Error("expected a CairnError, nothing was thrown");
-}
-
-/** The CairnError code `fn` throws, `"not a CairnError"` for other errors, undefined when it returns. */
-export function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isCairnError(error) ? error.code : "not a CairnError";
-  }
-  return undefined;
 }
