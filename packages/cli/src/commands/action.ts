@@ -1,4 +1,3 @@
-import { formatReference, type QualifiedArtifactRef } from "@cairn/core";
 import type { Command } from "commander";
 import { type CliContext, type CliDeps, createContext } from "../context.js";
 
@@ -24,11 +23,6 @@ export function action<A extends unknown[]>(
       await ctx.close();
     }
   };
-}
-
-/** `entity/project/name:selector`, the form every SDK call accepts unambiguously. */
-export function fullRef(ref: QualifiedArtifactRef): string {
-  return `${ref.entity}/${ref.project}/${formatReference({ name: ref.name, selector: ref.selector })}`;
 }
 
 /** Adds the "Example:" section every command's `--help` ends with. */
