@@ -1,6 +1,6 @@
 import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   diffManifests,
   type ManifestEntry,

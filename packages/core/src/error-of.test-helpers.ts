@@ -1,4 +1,4 @@
-import { type CairnError, isCairnError } from "../src/index.js";
+import { type CairnError, isCairnError } from "./index.js";
 
 /**
  * Calls `fn` and returns the CairnError it throws, for checks of its message; fails the test if it
