@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { Cairn, type CairnTrpcClient, createCairnTrpcClient } from "@cairn/client";
+import { Cairn, type CairnTrpcClient } from "@cairn/client";
+import { createCairnTrpcClient } from "@cairn/client/internal";
 
 /** The entity and project every scenario writes to (the bootstrap admin's own). */
 export const BENCH_ENTITY = "admin";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createCairnTrpcClient } from "@cairn/client";
+import { createCairnTrpcClient } from "@cairn/client/internal";
 import pg from "pg";
 import { adminTrpc, BENCH_ENTITY, BENCH_PROJECT, createBenchProject } from "../lib/cairn.js";
 import { referenceEntries, waitForDraft } from "../lib/entries.js";

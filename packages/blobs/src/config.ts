@@ -1,7 +1,7 @@
+import type { PackIndex } from "@cairn/core";
 import { CairnError } from "@cairn/core";
 import { z } from "zod";
 import { createFsBlobStore } from "./fs/fs-blob-store.js";
-import type { PackIndex } from "./packs/pack-types.js";
 import { createS3BlobStore } from "./s3/s3-blob-store.js";
 import type { BlobStore } from "./types.js";
 

@@ -1,3 +1,4 @@
+export type { PackEntry, PackIndex, PackMove, PackStats } from "@cairn/core";
 export { type BlobStoreConfig, blobStoreConfigSchema, createBlobStore } from "./config.js";
 export { assertBlobDigest, isBlobDigest } from "./digest.js";
 export {
@@ -8,7 +9,7 @@ export {
 } from "./env-config.js";
 export { createFsBlobStore, type FsBlobStoreOptions } from "./fs/fs-blob-store.js";
 export type { CompactOptions, CompactResult } from "./packs/pack-compaction.js";
-export type { PackBackend, PackEntry, PackIndex, PackMove, PackStats } from "./packs/pack-types.js";
+export type { PackBackend } from "./packs/pack-types.js";
 export {
   DEFAULT_PACK_THRESHOLD,
   isPackedStore,

@@ -2,12 +2,18 @@ import {
   Cairn,
   type CairnOptions,
   type CairnTrpcClient,
+  type LoggedArtifact,
   type ProgressListener,
-  toCairnError,
 } from "@cairn/client";
-import { configFilePath, loadConfigSync, resolveCacheDir } from "@cairn/client/internal";
+import {
+  configFilePath,
+  loadConfigSync,
+  resolveCacheDir,
+  toCairnError,
+} from "@cairn/client/internal";
 import {
   CairnError,
+  formatReference,
   parseReference,
   type QualifiedArtifactRef,
   qualifyReference,
@@ -28,6 +34,10 @@ export interface CliContext {
   call<T>(fn: (trpc: CairnTrpcClient) => Promise<T>): Promise<T>;
   /** Qualifies a reference with the default entity (the signed-in user's) and project. */
   qualify(ref: string): Promise<QualifiedArtifactRef>;
+  /** `entity/project/name:selector` of `ref` qualified, the form every SDK call takes unambiguously. */
+  versionRef(ref: string): Promise<string>;
+  /** The version `ref` names, fetched with its manifest. */
+  artifact(ref: string): Promise<LoggedArtifact>;
   /** `{ entity, project }` of `project` (or the default project). */
   project(project?: string): Promise<{ entity: string; project: string }>;
   /** The default entity: `CAIRN_ENTITY`/config, else the signed-in user. */
@@ -91,21 +101,28 @@ export function createContext(deps: CliDeps, command: Command): CliContext {
   const defaultProject = (): string | undefined =>
     env.CAIRN_PROJECT || loadConfigSync(configFilePath(env)).project;
 
+  const qualify = async (ref: string): Promise<QualifiedArtifactRef> => {
+    // Parse first: a malformed reference is a usage error even when the server is down.
+    const parsed = parseReference(ref);
+    assertLoggedIn(env);
+    return qualifyReference(parsed, {
+      project: defaultProject(),
+      entity: parsed.entity === undefined ? await defaultEntity() : undefined,
+    });
+  };
+
   return {
     env,
     output,
     cairn: (options) => (options?.onProgress ? make(options) : client()),
     call,
     entity: defaultEntity,
-    async qualify(ref) {
-      // Parse first: a malformed reference is a usage error even when the server is down.
-      const parsed = parseReference(ref);
-      assertLoggedIn(env);
-      return qualifyReference(parsed, {
-        project: defaultProject(),
-        entity: parsed.entity === undefined ? await defaultEntity() : undefined,
-      });
-    },
+    qualify,
+    versionRef: async (ref) => fullRef(await qualify(ref)),
+    artifact: async (ref) =>
+      client()
+        .api()
+        .artifact(fullRef(await qualify(ref))),
     async project(name) {
       assertLoggedIn(env);
       const project = name ?? defaultProject();
@@ -136,4 +153,9 @@ export function assertLoggedIn(env: CliEnv): void {
     "UNAUTHORIZED",
     `Not logged in: no Cairn server is configured (no CAIRN_BASE_URL and no ${path}). Run \`cairn login --base-url URL\` or set CAIRN_BASE_URL and CAIRN_API_KEY.`,
   );
+}
+
+/** `entity/project/name:selector`: a qualified reference as one string. */
+function fullRef(ref: QualifiedArtifactRef): string {
+  return `${ref.entity}/${ref.project}/${formatReference({ name: ref.name, selector: ref.selector })}`;
 }

@@ -1,7 +1,9 @@
 /**
- * `@cairn/client` — the typed Cairn SDK. This part holds everything that runs on the client's own
- * machine: building artifacts, hashing, reference resolvers, the local blob cache, tables and
- * progress events. The transport (Run, Api) plugs into these interfaces.
+ * `@cairn/client` — the typed Cairn SDK, as users see it: `Cairn`, `Run`, `Artifact`, `Api`, the
+ * logged artifacts they return, tables, webhook verification, `CairnError` with its codes, and
+ * the types of every option and answer. Building blocks the `cairn` CLI uses besides these (the
+ * transport, caches, config file, hasher, resolvers) are in `@cairn/client/internal`.
+ * `public-api.test.ts` pins the list of values exported here.
  */
 
 // Errors: users handle failures without importing @cairn/core.
@@ -24,34 +26,20 @@ export {
 export { ArtifactManifest } from "./artifact/manifest-view.js";
 export type { ArtifactFileWriter } from "./artifact/new-file-writer.js";
 export { Cairn, type CairnOptions, type InitOptions } from "./cairn.js";
-export { type ResolvedSettings, resolveSettings, type SettingsEnv } from "./config/settings.js";
-export {
-  createProgressTracker,
-  type ProgressEvent,
-  type ProgressListener,
-  type ProgressPhase,
-  type ProgressTracker,
-  type ProgressTrackerOptions,
-} from "./progress.js";
-export { createFileResolver } from "./references/file-resolver.js";
-export {
-  createGcsResolver,
-  GCS_DEFAULT_ENDPOINT,
-  type GcsResolverOptions,
-} from "./references/gcs-resolver.js";
-export { createHttpResolver, type HttpResolverOptions } from "./references/http-resolver.js";
-export {
-  type AddReferenceOptions,
-  createReferenceResolvers,
-  type ReferenceResolvers,
-  type ReferenceResolversOptions,
+export type { SettingsEnv } from "./config/settings.js";
+export type { ProgressEvent, ProgressListener, ProgressPhase } from "./progress.js";
+export type { GcsResolverOptions } from "./references/gcs-resolver.js";
+export type { HttpResolverOptions } from "./references/http-resolver.js";
+export type {
+  AddReferenceOptions,
+  ReferenceResolvers,
+  ReferenceResolversOptions,
 } from "./references/reference-resolvers.js";
-export { createS3Resolver, type S3ResolverOptions } from "./references/s3-resolver.js";
-export {
-  DEFAULT_MAX_OBJECTS,
-  type ResolveReferenceOptions,
-  type SchemeResolver,
-  type VerifyResult,
+export type { S3ResolverOptions } from "./references/s3-resolver.js";
+export type {
+  ResolveReferenceOptions,
+  SchemeResolver,
+  VerifyResult,
 } from "./references/types.js";
 export { Api, type ArtifactDiff, type RunsQuery } from "./remote/api.js";
 export type { LogCodeOptions } from "./remote/code-artifacts.js";
@@ -73,16 +61,10 @@ export {
 } from "./remote/run.js";
 export { PartitionedTable, type PartitionedTableJson } from "./tables/partitioned-table.js";
 export { Table, type TableCell, type TableJson, type TableOptions } from "./tables/table.js";
-export {
-  type ArtifactMedia,
-  parseMedia,
-  TABLE_FILE_SUFFIX,
-  tableEntryPath,
-} from "./tables/table-file.js";
+export type { ArtifactMedia } from "./tables/table-file.js";
 export type { DownloadStats } from "./transfer/download.js";
-export { type EntryFilter, globToRegExp } from "./transfer/entry-filter.js";
+export type { EntryFilter } from "./transfer/entry-filter.js";
 export type { UploadStats } from "./transfer/upload.js";
-export { toCairnError } from "./transport/errors.js";
 export type { RetryOptions } from "./transport/retry.js";
 export type {
   CairnTrpcClient,
@@ -93,5 +75,4 @@ export type {
   RunInfo,
   VersionInfo,
 } from "./transport/router-types.js";
-export { type CairnTrpcClientOptions, createCairnTrpcClient } from "./transport/trpc-client.js";
 export { verifyWebhook } from "./webhooks/verify-webhook.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createProgressTracker, type ProgressEvent } from "./index.js";
+import type { ProgressEvent } from "./index.js";
+import { createProgressTracker } from "./internal.js";
 
 describe("createProgressTracker", () => {
   it("reports counts, rate and eta from the injected clock, throttled", () => {

@@ -1,6 +1,6 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { codeOf } from "../test/error-of.js";
 import {
   type AliasMove,
   type AliasState,
@@ -73,11 +73,11 @@ describe("planAliasMoves", () => {
       (requested: string[], target = 3) =>
       () =>
         planAliasMoves({ current, target, requested, addLatest: true });
-    expect(codeOf(plan(["v3"]))).toBe("RESERVED_ALIAS");
-    expect(codeOf(plan(["0123456789abcdef0123"]))).toBe("RESERVED_ALIAS");
-    expect(codeOf(plan(["has space"]))).toBe("INVALID_ALIAS");
-    expect(codeOf(plan(["a/b"]))).toBe("INVALID_ALIAS");
-    expect(codeOf(plan(["ok"], -1))).toBe("INVALID_INPUT");
+    expectThrowsCode(plan(["v3"]), "RESERVED_ALIAS");
+    expectThrowsCode(plan(["0123456789abcdef0123"]), "RESERVED_ALIAS");
+    expectThrowsCode(plan(["has space"]), "INVALID_ALIAS");
+    expectThrowsCode(plan(["a/b"]), "INVALID_ALIAS");
+    expectThrowsCode(plan(["ok"], -1), "INVALID_INPUT");
   });
 
   it("always ends with every wanted alias on the target and others untouched", () => {
@@ -110,7 +110,7 @@ describe("planAliasRemoval", () => {
       { alias: "old", from: 1 },
     ]);
     expect(planAliasRemoval(current, 3, ["best"])).toEqual([]);
-    expect(codeOf(() => planAliasRemoval(current, 1.5, ["best"]))).toBe("INVALID_INPUT");
+    expectThrowsCode(() => planAliasRemoval(current, 1.5, ["best"]), "INVALID_INPUT");
   });
 });
 
@@ -147,8 +147,8 @@ describe("setAliasesOf", () => {
   });
 
   it("validates the desired aliases", () => {
-    expect(codeOf(() => setAliasesOf(current, 1, ["best", "v1"]))).toBe("RESERVED_ALIAS");
-    expect(codeOf(() => setAliasesOf(current, 1, [""]))).toBe("INVALID_ALIAS");
+    expectThrowsCode(() => setAliasesOf(current, 1, ["best", "v1"]), "RESERVED_ALIAS");
+    expectThrowsCode(() => setAliasesOf(current, 1, [""]), "INVALID_ALIAS");
   });
 
   it("leaves the version holding exactly the desired aliases", () => {

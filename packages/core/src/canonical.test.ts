@@ -1,6 +1,6 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { codeOf } from "../test/error-of.js";
 import {
   type CanonicalValue,
   canonicalEntryLine,
@@ -82,15 +82,17 @@ describe("canonicalJson", () => {
   });
 
   it("refuses values with no single spelling", () => {
-    expect(codeOf(() => canonicalJson(0.5))).toBe("INVALID_MANIFEST");
-    expect(codeOf(() => canonicalJson(2 ** 53))).toBe("INVALID_MANIFEST");
-    expect(codeOf(() => canonicalJson(Number.NaN))).toBe("INVALID_MANIFEST");
-    expect(codeOf(() => canonicalJson("a\ud800"))).toBe("INVALID_MANIFEST");
-    expect(codeOf(() => canonicalJson({ "\udc00": 1 }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(() => canonicalJson(new Date(0) as unknown as CanonicalValue))).toBe(
+    expectThrowsCode(() => canonicalJson(0.5), "INVALID_MANIFEST");
+    expectThrowsCode(() => canonicalJson(2 ** 53), "INVALID_MANIFEST");
+    expectThrowsCode(() => canonicalJson(Number.NaN), "INVALID_MANIFEST");
+    expectThrowsCode(() => canonicalJson("a\ud800"), "INVALID_MANIFEST");
+    expectThrowsCode(() => canonicalJson({ "\udc00": 1 }), "INVALID_MANIFEST");
+    expectThrowsCode(
+      () => canonicalJson(new Date(0) as unknown as CanonicalValue),
       "INVALID_MANIFEST",
     );
-    expect(codeOf(() => canonicalJson([undefined] as unknown as CanonicalValue))).toBe(
+    expectThrowsCode(
+      () => canonicalJson([undefined] as unknown as CanonicalValue),
       "INVALID_MANIFEST",
     );
     expect(() => canonicalJson({ n: 1.5 })).toThrow(
@@ -182,16 +184,16 @@ describe("canonicalEntryLine", () => {
 
   it("refuses malformed entries with INVALID_MANIFEST naming the field", () => {
     const bad = (entry: unknown) => () => canonicalEntryLine(entry as ManifestEntry);
-    expect(codeOf(bad({ ...file, path: "" }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, digest: "" }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, size: -1 }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, size: 1.5 }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, size: undefined }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, ref: "" }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, extra: { a: { nested: 1 } } }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, extra: { a: 0.1 } }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, extra: [] }))).toBe("INVALID_MANIFEST");
-    expect(codeOf(bad({ ...file, path: "x\ud800" }))).toBe("INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, path: "" }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, digest: "" }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, size: -1 }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, size: 1.5 }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, size: undefined }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, ref: "" }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, extra: { a: { nested: 1 } } }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, extra: { a: 0.1 } }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, extra: [] }), "INVALID_MANIFEST");
+    expectThrowsCode(bad({ ...file, path: "x\ud800" }), "INVALID_MANIFEST");
     expect(bad({ ...file, size: -1 })).toThrow(/entry "a.txt".*"size" must be a non-negative/);
   });
 });

@@ -1,6 +1,7 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   entryBaseName,
   isCairnError,
@@ -95,7 +96,7 @@ describe("normalizeEntryPath rejects with the reason", () => {
   });
 
   it("rejects non-strings with INVALID_PATH", () => {
-    expect(errorOf(() => normalizeEntryPath(null as unknown as string)).code).toBe("INVALID_PATH");
+    expectThrowsCode(() => normalizeEntryPath(null as unknown as string), "INVALID_PATH");
   });
 });
 
@@ -173,7 +174,7 @@ describe("joinEntryPath", () => {
     ["images", ""],
     ["x".repeat(600), "y".repeat(250).concat("/", "z".repeat(250))],
   ])("rejects joinEntryPath(%j, %j)", (prefix, rel) => {
-    expect(errorOf(() => joinEntryPath(prefix, rel)).code).toBe("INVALID_PATH");
+    expectThrowsCode(() => joinEntryPath(prefix, rel), "INVALID_PATH");
   });
 });
 
@@ -188,6 +189,6 @@ describe("entryBaseName", () => {
   });
 
   it("rejects what normalizeEntryPath rejects", () => {
-    expect(errorOf(() => entryBaseName("a/")).code).toBe("INVALID_PATH");
+    expectThrowsCode(() => entryBaseName("a/"), "INVALID_PATH");
   });
 });

@@ -12,6 +12,7 @@ export * from "./lineage.js";
 export * from "./manifest.js";
 export * from "./names.js";
 export * from "./naming.js";
+export * from "./pack-index.js";
 export * from "./path-conflicts.js";
 export * from "./reference.js";
 export * from "./sha256.js";

@@ -1,5 +1,6 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   isQueueName,
   JOB_PAYLOAD_SCHEMAS,
@@ -111,10 +112,8 @@ describe("jobIdFor", () => {
   });
 
   it("validates the payload before building an id", () => {
-    expect(errorOf(() => jobIdFor("upsert", { draftId: DRAFT, seq: -1 })).code).toBe(
-      "INVALID_INPUT",
-    );
-    expect(errorOf(() => jobIdFor("finish", { draftId: "x.y" })).code).toBe("INVALID_INPUT");
+    expectThrowsCode(() => jobIdFor("upsert", { draftId: DRAFT, seq: -1 }), "INVALID_INPUT");
+    expectThrowsCode(() => jobIdFor("finish", { draftId: "x.y" }), "INVALID_INPUT");
   });
 
   it("types ids of keyed queues as strings", () => {

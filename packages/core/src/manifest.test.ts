@@ -1,5 +1,6 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   diffManifests,
   type ManifestEntry,
@@ -24,7 +25,7 @@ describe("parseManifestEntries", () => {
   });
 
   it("rejects non-arrays and malformed entries, naming entry index, path and field", () => {
-    expect(errorOf(() => parseManifestEntries({ entries: [] })).code).toBe("INVALID_MANIFEST");
+    expectThrowsCode(() => parseManifestEntries({ entries: [] }), "INVALID_MANIFEST");
     const err = errorOf(() =>
       parseManifestEntries([a, { path: "bad.bin", digest: "d", size: -3 }, { digest: "x" }]),
     );
@@ -38,9 +39,7 @@ describe("parseManifestEntries", () => {
     expect(errorOf(() => parseManifestEntries([{ ...a, extra: { ratio: 0.5 } }])).message).toMatch(
       /extra\.ratio: must be a string, safe integer, boolean or null/,
     );
-    expect(errorOf(() => parseManifestEntries([{ ...a, extra: { o: {} } }])).code).toBe(
-      "INVALID_MANIFEST",
-    );
+    expectThrowsCode(() => parseManifestEntries([{ ...a, extra: { o: {} } }]), "INVALID_MANIFEST");
   });
 
   it("summarises long issue lists", () => {
@@ -88,6 +87,6 @@ describe("diffManifests", () => {
 
   it("is empty for identical manifests and refuses duplicates", () => {
     expect(diffManifests([a, b], [b, a])).toEqual({ added: [], removed: [], changed: [] });
-    expect(errorOf(() => diffManifests([a], [b, b])).code).toBe("DUPLICATE_PATH");
+    expectThrowsCode(() => diffManifests([a], [b, b]), "DUPLICATE_PATH");
   });
 });

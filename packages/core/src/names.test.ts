@@ -1,6 +1,7 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   type CairnErrorCode,
   formatVersionAlias,
@@ -23,8 +24,7 @@ import {
 } from "./index.js";
 
 function expectRejected(fn: () => unknown, code: CairnErrorCode, ...fragments: string[]): void {
-  const error = errorOf(fn);
-  expect(error.code).toBe(code);
+  const error = expectThrowsCode(fn, code);
   for (const fragment of fragments) expect(error.message).toContain(fragment);
 }
 
@@ -167,7 +167,7 @@ describe("validateAlias", () => {
   it("reserves every vN (property)", () => {
     fc.assert(
       fc.property(fc.nat(), (n) => {
-        expect(errorOf(() => validateAlias(`v${n}`)).code).toBe("RESERVED_ALIAS");
+        expectThrowsCode(() => validateAlias(`v${n}`), "RESERVED_ALIAS");
       }),
     );
   });

@@ -1,6 +1,7 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   isDirectoryMarkerKey,
   nameForAddFile,
@@ -203,7 +204,7 @@ describe("nameForAddFile", () => {
     ["model.h5", { name: "/abs.h5" }],
     ["model.h5", { name: "" }],
   ])("rejects nameForAddFile(%j, %j) with INVALID_PATH", (local, options) => {
-    expect(errorOf(() => nameForAddFile(local, options)).code).toBe("INVALID_PATH");
+    expectThrowsCode(() => nameForAddFile(local, options), "INVALID_PATH");
   });
 });
 
@@ -220,14 +221,14 @@ describe("nameForDirEntry", () => {
     ["x.png", { name: "../up" }],
     ["/x.png", { name: "images" }],
   ])("rejects nameForDirEntry(%j, %j)", (rel, options) => {
-    expect(errorOf(() => nameForDirEntry(rel, options)).code).toBe("INVALID_PATH");
+    expectThrowsCode(() => nameForDirEntry(rel, options), "INVALID_PATH");
   });
 });
 
 describe("nameForNewFile", () => {
   it("normalises and validates", () => {
     expect(nameForNewFile("./out/results.json")).toBe("out/results.json");
-    expect(errorOf(() => nameForNewFile("out/")).code).toBe("INVALID_PATH");
+    expectThrowsCode(() => nameForNewFile("out/"), "INVALID_PATH");
   });
 });
 
@@ -250,10 +251,8 @@ describe("nameForReference", () => {
   });
 
   it("rejects bad URIs and bad names", () => {
-    expect(errorOf(() => nameForReference("ftp://x/y")).code).toBe("INVALID_URI");
-    expect(errorOf(() => nameForReference("s3://my-bucket/x", { name: "a//b" })).code).toBe(
-      "INVALID_PATH",
-    );
+    expectThrowsCode(() => nameForReference("ftp://x/y"), "INVALID_URI");
+    expectThrowsCode(() => nameForReference("s3://my-bucket/x", { name: "a//b" }), "INVALID_PATH");
   });
 });
 

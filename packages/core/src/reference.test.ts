@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   type ArtifactRef,
   artifactRefSchema,

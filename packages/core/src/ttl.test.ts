@@ -1,6 +1,7 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   assertDeletable,
   effectiveExpiry,
@@ -74,8 +75,8 @@ describe("formatDuration", () => {
   });
 
   it("rejects negative and fractional values", () => {
-    expect(errorOf(() => formatDuration(-1)).code).toBe("INVALID_DURATION");
-    expect(errorOf(() => formatDuration(1.5)).code).toBe("INVALID_DURATION");
+    expectThrowsCode(() => formatDuration(-1), "INVALID_DURATION");
+    expectThrowsCode(() => formatDuration(1.5), "INVALID_DURATION");
   });
 
   it("property: parse(format(ms)) === ms for every positive duration", () => {

@@ -1,6 +1,7 @@
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../test/error-of.js";
+import { errorOf } from "./error-of.test-helpers.js";
 import {
   formatReferenceUri,
   isCairnError,
@@ -84,13 +85,13 @@ describe("validateBucketName", () => {
   it.each(["", "ab", "a".repeat(64), "ABC", "a_b", "a b", ".abc", "abc.", "-abc", "abc-"])(
     "rejects %j",
     (bucket) => {
-      expect(errorOf(() => validateBucketName(bucket)).code).toBe("INVALID_URI");
+      expectThrowsCode(() => validateBucketName(bucket), "INVALID_URI");
     },
   );
 
   it("allows '_' on gs only", () => {
     expect(validateBucketName("my_bucket", "gs")).toBe("my_bucket");
-    expect(errorOf(() => validateBucketName("my_bucket", "s3")).code).toBe("INVALID_URI");
+    expectThrowsCode(() => validateBucketName("my_bucket", "s3"), "INVALID_URI");
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { expectThrowsCode } from "@cairn/vitest-config/expect-code";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { codeOf } from "../test/error-of.js";
 import golden from "../test/fixtures/golden-manifests.json" with { type: "json" };
 import {
   canonicalEntryLine,
@@ -211,7 +211,7 @@ describe("sortEntries and duplicates", () => {
       { path: "x/y.txt", digest: "a", size: 1 },
       { path: "x/y.txt", digest: "b", size: 2 },
     ];
-    expect(codeOf(() => sortEntries(dup))).toBe("DUPLICATE_PATH");
+    expectThrowsCode(() => sortEntries(dup), "DUPLICATE_PATH");
     expect(() => computeVersionDigest(dup)).toThrow(/"x\/y\.txt"/);
   });
 });
@@ -238,16 +238,16 @@ describe("VersionDigestBuilder", () => {
 
   it("refuses out-of-order, duplicate and post-digest input", () => {
     const builder = new VersionDigestBuilder().add({ path: "b", digest: "x", size: 1 });
-    expect(codeOf(() => builder.add({ path: "a", digest: "x", size: 1 }))).toBe("INVALID_MANIFEST");
+    expectThrowsCode(() => builder.add({ path: "a", digest: "x", size: 1 }), "INVALID_MANIFEST");
     expect(() => builder.add({ path: "a", digest: "x", size: 1 })).toThrow(/COLLATE "C"/);
-    expect(codeOf(() => builder.add({ path: "b", digest: "y", size: 1 }))).toBe("DUPLICATE_PATH");
+    expectThrowsCode(() => builder.add({ path: "b", digest: "y", size: 1 }), "DUPLICATE_PATH");
     // Astral after U+FB01 is in order (code point order), although JS `<` says otherwise.
     builder
       .add({ path: "\uFB01", digest: "x", size: 1 })
       .add({ path: "\u{1F600}", digest: "x", size: 1 });
     expect(builder.count).toBe(3);
     builder.digest();
-    expect(codeOf(() => builder.add({ path: "z", digest: "x", size: 1 }))).toBe("INVALID_INPUT");
+    expectThrowsCode(() => builder.add({ path: "z", digest: "x", size: 1 }), "INVALID_INPUT");
   });
 
   it("hashes a 200,000-entry manifest without holding the document", () => {

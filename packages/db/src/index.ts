@@ -34,13 +34,7 @@ export {
   notify,
   type PgNotificationsOptions,
 } from "./notifications.js";
-export {
-  createPackIndex,
-  type DbPackIndex,
-  type PackIndexEntry,
-  type PackIndexMove,
-  type PackIndexStats,
-} from "./pack-index.js";
+export { createPackIndex } from "./pack-index.js";
 export { parseInt8, toSafeNumber } from "./pg-types.js";
 export { CairnPGliteDialect } from "./pglite-dialect.js";
 export type * from "./schema.js";

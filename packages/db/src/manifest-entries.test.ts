@@ -1,7 +1,7 @@
 import { isCairnError, type ManifestEntry } from "@cairn/core";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { describeEngines } from "./__tests__/engines.js";
+import { describeEngines } from "./engines.test-helpers.js";
 import {
   getManifestEntry,
   insertManifestEntries,

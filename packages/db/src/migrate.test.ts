@@ -2,7 +2,7 @@ import { isCairnError } from "@cairn/core";
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { describeEngines } from "./__tests__/engines.js";
+import { describeEngines } from "./engines.test-helpers.js";
 import {
   createDatabase,
   createTestDatabase,

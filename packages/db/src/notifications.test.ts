@@ -1,7 +1,7 @@
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { describeEngines } from "./__tests__/engines.js";
+import { describeEngines } from "./engines.test-helpers.js";
 import { type CairnDatabase, createDatabase, createTestDatabase, notify } from "./index.js";
 
 /** Resolves with the next `count` payloads a handler gets, or rejects after `ms`. */

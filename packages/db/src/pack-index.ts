@@ -1,36 +1,7 @@
+import type { PackEntry, PackIndex, PackMove, PackStats } from "@cairn/core";
 import { type Kysely, sql } from "kysely";
 import { toSafeNumber } from "./pg-types.js";
 import type { Database } from "./schema.js";
-
-/** Where one packed blob's record payload lives (the shape `@cairn/blobs` expects). */
-export interface PackIndexEntry {
-  digest: string;
-  packId: string;
-  /** Byte offset of the record's payload in the pack. */
-  offset: number;
-  /** Stored payload bytes (ciphertext when encrypted). */
-  length: number;
-  /** Plaintext bytes. */
-  size: number;
-  writtenAt: Date;
-}
-
-/** One pack with its durable length and how much of it the index still points at. */
-export interface PackIndexStats {
-  packId: string;
-  bytes: number;
-  sealed: boolean;
-  updatedAt: Date;
-  liveBytes: number;
-  liveCount: number;
-}
-
-/** A conditional move of an entry from one record to another (compaction). */
-export interface PackIndexMove {
-  digest: string;
-  from: { packId: string; offset: number };
-  to: { packId: string; offset: number; length: number };
-}
 
 /** Rows per statement: 6 parameters per row stays far below PostgreSQL's 65,535. */
 const BATCH = 1000;
@@ -44,7 +15,7 @@ type Row = {
   written_at: Date;
 };
 
-function toEntry(row: Row): PackIndexEntry {
+function toEntry(row: Row): PackEntry {
   return {
     digest: row.digest,
     packId: row.pack_id,
@@ -60,10 +31,10 @@ function toEntry(row: Row): PackIndexEntry {
  * `pack_entries`. `record` runs one transaction per group commit (the pack's durable length and
  * every new entry together), so the index never names bytes that were not durable first.
  */
-export function createPackIndex(db: Kysely<Database>) {
+export function createPackIndex(db: Kysely<Database>): PackIndex {
   return {
-    async lookup(digests: readonly string[]): Promise<Map<string, PackIndexEntry>> {
-      const found = new Map<string, PackIndexEntry>();
+    async lookup(digests: readonly string[]): Promise<Map<string, PackEntry>> {
+      const found = new Map<string, PackEntry>();
       for (let i = 0; i < digests.length; i += BATCH) {
         const rows = await db
           .selectFrom("pack_entries")
@@ -83,7 +54,7 @@ export function createPackIndex(db: Kysely<Database>) {
     async record(
       packId: string,
       bytes: number,
-      entries: ReadonlyArray<Omit<PackIndexEntry, "writtenAt" | "packId">>,
+      entries: ReadonlyArray<Omit<PackEntry, "writtenAt" | "packId">>,
       options: { sealed?: boolean } = {},
     ): Promise<void> {
       await db.transaction().execute(async (trx) => {
@@ -125,7 +96,7 @@ export function createPackIndex(db: Kysely<Database>) {
      * target pack's durable length. An entry deleted or moved meanwhile is left alone. Returns how
      * many moved.
      */
-    async move(packId: string, bytes: number, moves: readonly PackIndexMove[]): Promise<number> {
+    async move(packId: string, bytes: number, moves: readonly PackMove[]): Promise<number> {
       return db.transaction().execute(async (trx) => {
         await trx
           .insertInto("packs")
@@ -162,7 +133,7 @@ export function createPackIndex(db: Kysely<Database>) {
     },
 
     /** Entries in digest order after `after`, `limit` at a time. */
-    async page(after: string, limit: number): Promise<PackIndexEntry[]> {
+    async page(after: string, limit: number): Promise<PackEntry[]> {
       const rows = await db
         .selectFrom("pack_entries")
         .selectAll()
@@ -174,7 +145,7 @@ export function createPackIndex(db: Kysely<Database>) {
     },
 
     /** Live entries of one pack, in offset order. */
-    async entriesOf(packId: string): Promise<PackIndexEntry[]> {
+    async entriesOf(packId: string): Promise<PackEntry[]> {
       const rows = await db
         .selectFrom("pack_entries")
         .selectAll()
@@ -185,7 +156,7 @@ export function createPackIndex(db: Kysely<Database>) {
     },
 
     /** Every pack with its live bytes and entries. */
-    async packs(): Promise<PackIndexStats[]> {
+    async packs(): Promise<PackStats[]> {
       const rows = await db
         .selectFrom("packs as p")
         .leftJoin("pack_entries as e", "e.pack_id", "p.id")
@@ -236,6 +207,3 @@ export function createPackIndex(db: Kysely<Database>) {
     },
   };
 }
-
-/** The database-backed pack index. */
-export type DbPackIndex = ReturnType<typeof createPackIndex>;

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { expect, it } from "vitest";
-import { describeEngines } from "./__tests__/engines.js";
+import { describeEngines } from "./engines.test-helpers.js";
 import type { Database } from "./index.js";
 
 const UNIQUE = "23505";

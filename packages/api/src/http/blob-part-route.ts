@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { assertBlobDigest } from "@cairn/blobs";
 import { CairnError } from "@cairn/core";
 import { nowOf, type Services, verifyByteToken } from "@cairn/services";
-import { sendError, sendJson } from "./http-errors.js";
+import { allowOnly, sendJson } from "./http-errors.js";
 
 /** `<digest>/parts/<n>` after the `/blobs/` prefix: one part of a multipart upload. */
 const PART_PATH = /^([^/]+)\/parts\/([^/]+)$/;
@@ -38,16 +38,7 @@ export async function handlePartRoute(
   token: string | null,
 ): Promise<void> {
   const { digest, partNumber } = part;
-  if (req.method !== "PUT") {
-    sendError(
-      res,
-      405,
-      "METHOD_NOT_SUPPORTED",
-      `${req.method} is not supported on /blobs/<digest>/parts/<n>: PUT the part's bytes.`,
-      { allow: "PUT" },
-    );
-    return;
-  }
+  if (!allowOnly(req, res, "PUT", "/blobs/<digest>/parts/<n>", "PUT the part's bytes.")) return;
   const claims = verifyByteToken(services.deps.signingSecret, token, {
     digest,
     op: "put-part",

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { CairnError } from "@cairn/core";
 import { BUNDLE_DOWNLOAD_PATH, type Services } from "@cairn/services";
 import type { Logger } from "pino";
-import { sendError } from "./http-errors.js";
+import { allowOnly } from "./http-errors.js";
 
 export { BUNDLE_DOWNLOAD_PATH };
 
@@ -26,16 +26,8 @@ export async function handleBundleDownload(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  if (req.method !== "POST") {
-    sendError(
-      res,
-      405,
-      "METHOD_NOT_SUPPORTED",
-      `${req.method} is not supported on ${BUNDLE_DOWNLOAD_PATH}: POST {"digests":[…]} to the bundle URL from artifacts.fileUrlsBatch.`,
-      { allow: "POST" },
-    );
-    return;
-  }
+  const use = 'POST {"digests":[…]} to the bundle URL from artifacts.fileUrlsBatch.';
+  if (!allowOnly(req, res, "POST", BUNDLE_DOWNLOAD_PATH, use)) return;
   const request = await readJsonBody(req);
   const bundle = await context.services.bundleDownloads.open(url.searchParams.get("t"), request);
   res.writeHead(200, {

@@ -7,7 +7,7 @@ import {
   tokenOwners,
   verifyByteToken,
 } from "@cairn/services";
-import { sendError, sendJson } from "./http-errors.js";
+import { allowOnly, sendJson } from "./http-errors.js";
 
 /** The path of the bundle upload route. */
 export const BUNDLE_UPLOAD_PATH = "/bundles/put";
@@ -28,16 +28,8 @@ export async function handleBundleUpload(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  if (req.method !== "POST") {
-    sendError(
-      res,
-      405,
-      "METHOD_NOT_SUPPORTED",
-      `${req.method} is not supported on ${BUNDLE_UPLOAD_PATH}: POST a bundle to the URL from blobs.missing.`,
-      { allow: "POST" },
-    );
-    return;
-  }
+  const use = "POST a bundle to the URL from blobs.missing.";
+  if (!allowOnly(req, res, "POST", BUNDLE_UPLOAD_PATH, use)) return;
   const nowSeconds = Math.floor(nowOf(services.deps).getTime() / 1000);
   const claims = verifyByteToken(services.deps.signingSecret, url.searchParams.get("t"), {
     digest: BUNDLE_TOKEN_SUBJECT,

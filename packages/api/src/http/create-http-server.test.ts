@@ -10,7 +10,13 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createCairnHttpServer } from "../index.js";
 import { startTestServer, type TestServer } from "../testing/index.js";
-import { byteUrl, capturingLogger, entityId, makeBlob, openUpload } from "./__tests__/helpers.js";
+import {
+  byteUrl,
+  capturingLogger,
+  entityId,
+  makeBlob,
+  openUpload,
+} from "./byte-routes.test-helpers.js";
 
 const silent = pino({ level: "silent" });
 

@@ -1,6 +1,6 @@
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { describe } from "vitest";
-import { httpConformance } from "./__tests__/byte-route-suite.js";
+import { httpConformance } from "./byte-route-suite.test-helpers.js";
 
 describe("HTTP host on PGlite, a directory store and in-process jobs", () => {
   httpConformance({ db: "pglite", blobs: "fs", jobs: "inprocess" });

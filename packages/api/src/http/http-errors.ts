@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERRORS, isCairnError } from "@cairn/core";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { toTrpcError } from "../error-map.js";
@@ -69,4 +69,23 @@ export function sendError(
   headers: Record<string, string> = {},
 ): void {
   sendJson(res, status, { error: { code, message } } satisfies HttpErrorBody, headers);
+}
+
+/**
+ * Answers 405 (with `Allow`) unless the request uses `method`; true when it does. `use` says what
+ * to send instead, e.g. "PUT the part's bytes."; the message is "<METHOD> is not supported on
+ * <path>: <use>".
+ */
+export function allowOnly(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  path: string,
+  use: string,
+): boolean {
+  if (req.method === method) return true;
+  sendError(res, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported on ${path}: ${use}`, {
+    allow: method,
+  });
+  return false;
 }

@@ -1,7 +1,7 @@
 import type { Services } from "@cairn/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../testing/index.js";
-import { makeBlob } from "./__tests__/helpers.js";
+import { makeBlob } from "./byte-routes.test-helpers.js";
 import { createCairnMetrics, routeLabelOf } from "./metrics.js";
 import { instrumentProcessors } from "./metrics-instrument.js";
 

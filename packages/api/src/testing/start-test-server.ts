@@ -218,17 +218,11 @@ async function testBlobStore(
     region: s3.region,
     keyPrefix: "blobs/",
   };
-  const store = createS3BlobStore({
-    bucket: s3.bucket,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: s3.credentials,
-    forcePathStyle: true,
-    // s3rver stores aws-chunked framing verbatim and ignores checksum headers (see STACK.md).
-    checksumMode: "WHEN_REQUIRED",
-    signSha256Checksum: false,
-    ...(packIndex ? { packIndex } : {}),
-  });
+  // s3rver stores aws-chunked framing verbatim and ignores checksum headers (see STACK.md): the
+  // test server's store options ask for checksums only when required.
+  const store = createS3BlobStore(
+    s3.storeOptions(location.keyPrefix, packIndex ? { packIndex } : {}),
+  );
   return { store, location };
 }
 

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
+import type { PackIndex } from "@cairn/core";
 import { CairnError } from "@cairn/core";
 import { assertByteCount, type HashState, hashingSource, sha256Of } from "../body.js";
 import { assertBlobDigest, isBlobDigest, shardedPath } from "../digest.js";
 import { createFsPackBackend } from "../packs/fs-pack-backend.js";
-import type { PackIndex } from "../packs/pack-types.js";
 import { createPackedStore } from "../packs/packed-store.js";
 import { resolveRange } from "../range.js";
 import type {

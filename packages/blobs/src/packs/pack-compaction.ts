@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import type { PackEntry, PackIndex, PackMove } from "@cairn/core";
 import type { MasterKey } from "../fs/record-cipher.js";
 import { decodeRecordHeader, RECORD_HEADER_SIZE } from "./pack-format.js";
-import type { PackBackend, PackEntry, PackIndex, PackMove } from "./pack-types.js";
+import type { PackBackend } from "./pack-types.js";
 import { encodeRecords } from "./pack-writer.js";
 import { openPayload } from "./record-payload.js";
 

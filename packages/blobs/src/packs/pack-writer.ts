@@ -1,5 +1,6 @@
+import type { PackIndex } from "@cairn/core";
 import { encodeRecordHeader } from "./pack-format.js";
-import type { PackBackend, PackIndex } from "./pack-types.js";
+import type { PackBackend } from "./pack-types.js";
 
 /** One blob to append: its digest, plaintext size and stored payload. */
 export interface PackItem {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createPackIndex, createTestDatabase, type TestDatabase } from "@cairn/db";
 import { afterAll, beforeAll } from "vitest";
 import { createFsBlobStore, createS3BlobStore, type PackIndex } from "../index.js";
@@ -12,23 +12,13 @@ import { runPackConformance } from "../testing/pack-conformance.js";
 let database: TestDatabase;
 let index: PackIndex;
 let server: S3TestServer;
-let raw: S3Client;
 
 beforeAll(async () => {
   database = await createTestDatabase("pglite");
   index = createPackIndex(database.db);
   server = await startS3TestServer();
-  raw = new S3Client({
-    region: server.region,
-    endpoint: server.endpoint,
-    credentials: server.credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
 }, 60_000);
 afterAll(async () => {
-  raw.destroy();
   await server.close();
   await database.cleanup();
 });
@@ -85,17 +75,7 @@ const s3Make = async () => {
   await emptyIndex();
   const prefix = `t-${randomUUID()}/`;
   const build = (packIndex: PackIndex | null = index) =>
-    createS3BlobStore({
-      bucket: server.bucket,
-      endpoint: server.endpoint,
-      region: server.region,
-      credentials: server.credentials,
-      forcePathStyle: true,
-      prefix,
-      checksumMode: "WHEN_REQUIRED",
-      signSha256Checksum: false,
-      ...(packIndex ? { packIndex } : {}),
-    });
+    createS3BlobStore(server.storeOptions(prefix, packIndex ? { packIndex } : {}));
   return {
     store: build(),
     reopen: build,
@@ -106,10 +86,10 @@ const s3Make = async () => {
     async corrupt(digest: string) {
       const entry = (await index.lookup([digest])).get(digest)!;
       const Key = `${prefix}packs/${entry.packId}.pack`;
-      const got = await raw.send(new GetObjectCommand({ Bucket: server.bucket, Key }));
+      const got = await server.client.send(new GetObjectCommand({ Bucket: server.bucket, Key }));
       const bytes = Buffer.from(await got.Body!.transformToByteArray());
       bytes[entry.offset + Math.floor(entry.length / 2)]! ^= 0xff;
-      await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key, Body: bytes }));
+      await server.client.send(new PutObjectCommand({ Bucket: server.bucket, Key, Body: bytes }));
     },
   };
 };

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
+import type { PackEntry, PackIndex } from "@cairn/core";
 import { CairnError } from "@cairn/core";
 import { assertByteCount, digestMismatch, type HashState, hashingSource } from "../body.js";
 import { assertBlobDigest } from "../digest.js";
@@ -7,7 +8,7 @@ import type { MasterKey } from "../fs/record-cipher.js";
 import { resolveRange } from "../range.js";
 import type { BlobBody, BlobInfo, BlobStore, VerifyResult } from "../types.js";
 import { type CompactOptions, type CompactResult, compactPacks } from "./pack-compaction.js";
-import type { PackBackend, PackEntry, PackIndex } from "./pack-types.js";
+import type { PackBackend } from "./pack-types.js";
 import { createPackWriter, type PackBatching, type PackItem } from "./pack-writer.js";
 import { openPayload, sealPayload } from "./record-payload.js";
 import { type RepackResult, repackLoose } from "./repack.js";

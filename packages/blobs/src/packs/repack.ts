@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import type { PackIndex } from "@cairn/core";
 import type { MasterKey } from "../fs/record-cipher.js";
 import type { BlobStore } from "../types.js";
-import type { PackIndex } from "./pack-types.js";
 import type { PackItem } from "./pack-writer.js";
 import { sealPayload } from "./record-payload.js";
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BlobStore, createS3BlobStore, type S3BlobStoreOptions } from "../index.js";
+import { type BlobStore, createS3BlobStore } from "../index.js";
 import {
   expectCairnError,
   randomBlob,
@@ -12,37 +12,13 @@ import {
 } from "../testing/index.js";
 
 let server: S3TestServer;
-let raw: S3Client;
 
 beforeAll(async () => {
   server = await startS3TestServer();
-  raw = new S3Client({
-    region: server.region,
-    endpoint: server.endpoint,
-    credentials: server.credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
 });
 afterAll(async () => {
-  raw.destroy();
   await server.close();
 });
-
-function options(prefix: string, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStoreOptions {
-  return {
-    bucket: server.bucket,
-    endpoint: server.endpoint,
-    region: server.region,
-    credentials: server.credentials,
-    forcePathStyle: true,
-    prefix,
-    checksumMode: "WHEN_REQUIRED",
-    signSha256Checksum: false,
-    ...extra,
-  };
-}
 
 function keyOf(prefix: string, digest: string): string {
   return `${prefix}${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
@@ -52,9 +28,9 @@ function keyOf(prefix: string, digest: string): string {
 runBlobStoreConformance("s3 (s3rver over HTTP)", async () => {
   const prefix = `t-${randomUUID()}/`;
   return {
-    store: createS3BlobStore(options(prefix)),
+    store: createS3BlobStore(server.storeOptions(prefix)),
     corrupt: async (digest) => {
-      await raw.send(
+      await server.client.send(
         new PutObjectCommand({
           Bucket: server.bucket,
           Key: keyOf(prefix, digest),
@@ -68,7 +44,10 @@ runBlobStoreConformance("s3 (s3rver over HTTP)", async () => {
 describe("s3 blob store specifics", () => {
   it("signs the SHA-256 checksum and SSE into presigned PUTs when configured", async () => {
     const store = createS3BlobStore(
-      options("signed/", { signSha256Checksum: true, sse: { type: "aws:kms", kmsKeyId: "key-1" } }),
+      server.storeOptions("signed/", {
+        signSha256Checksum: true,
+        sse: { type: "aws:kms", kmsKeyId: "key-1" },
+      }),
     );
     const { bytes, digest } = randomBlob(64);
     const put = await store.presignPut(digest, bytes.length, { expiresIn: 60 });
@@ -94,20 +73,22 @@ describe("s3 blob store specifics", () => {
     await fetch(sized!.url, { method: "PUT", headers: sized!.headers, body: bytes });
     await expectCairnError(store.completePut(digest, sized!.uploadId, 65), "DIGEST_MISMATCH");
     await expectCairnError(store.completePut(digest, sized!.uploadId, 64), "NOT_FOUND");
-    const unsigned = createS3BlobStore(options("plain/"));
+    const unsigned = createS3BlobStore(server.storeOptions("plain/"));
     expect((await unsigned.presignPut(digest, 64, { expiresIn: 60 }))?.headers).toEqual({});
   });
 
   it("ignores foreign keys under its prefix when listing", async () => {
     const prefix = `t-${randomUUID()}/`;
-    const store = createS3BlobStore(options(prefix));
+    const store = createS3BlobStore(server.storeOptions(prefix));
     const { bytes, digest } = randomBlob(10);
     await store.put(digest, bytes);
-    await raw.send(
+    await server.client.send(
       new PutObjectCommand({ Bucket: server.bucket, Key: `${prefix}notes.txt`, Body: "x" }),
     );
     const wrongShard = keyOf(prefix, randomBlob(3).digest).replace(/^([^/]+\/)../, "$1zz");
-    await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: wrongShard, Body: "x" }));
+    await server.client.send(
+      new PutObjectCommand({ Bucket: server.bucket, Key: wrongShard, Body: "x" }),
+    );
     const listed = [];
     for await (const info of store.list()) listed.push(info);
     expect(listed.map((b) => [b.digest, b.size])).toEqual([[digest, 10]]);
@@ -115,7 +96,7 @@ describe("s3 blob store specifics", () => {
 
   it("round-trips multipart puts in WHEN_SUPPORTED mode too (lib-storage sends sized parts)", async () => {
     const store: BlobStore = createS3BlobStore(
-      options(`t-${randomUUID()}/`, {
+      server.storeOptions(`t-${randomUUID()}/`, {
         checksumMode: "WHEN_SUPPORTED",
         uploadPartSize: 5 * 1024 * 1024,
       }),
@@ -130,7 +111,7 @@ describe("s3 blob store specifics", () => {
 
   it("aborts a multipart put whose bytes turn out wrong before anything becomes visible", async () => {
     const store = createS3BlobStore(
-      options(`t-${randomUUID()}/`, { uploadPartSize: 5 * 1024 * 1024 }),
+      server.storeOptions(`t-${randomUUID()}/`, { uploadPartSize: 5 * 1024 * 1024 }),
     );
     const { bytes, digest } = randomBlob(11 * 1024 * 1024);
     const wrong = Buffer.from(bytes);
@@ -140,9 +121,12 @@ describe("s3 blob store specifics", () => {
   });
 
   it("maps an unreachable endpoint to UNAVAILABLE and a bad prefix to INVALID_INPUT", async () => {
-    const store = createS3BlobStore({ ...options("x/"), endpoint: "http://127.0.0.1:1" });
+    const store = createS3BlobStore({
+      ...server.storeOptions("x/"),
+      endpoint: "http://127.0.0.1:1",
+    });
     const error = await expectCairnError(store.stat(randomBlob(1).digest), "UNAVAILABLE");
     expect(error.message).toContain(server.bucket);
-    expect(() => createS3BlobStore(options("/abs"))).toThrow(/prefix/);
+    expect(() => createS3BlobStore(server.storeOptions("/abs"))).toThrow(/prefix/);
   });
 });

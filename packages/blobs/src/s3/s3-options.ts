@@ -1,4 +1,4 @@
-import type { PackIndex } from "../packs/pack-types.js";
+import type { PackIndex } from "@cairn/core";
 import type { S3Sse } from "./sse.js";
 
 /** Options of {@link createS3BlobStore}. */

@@ -1,7 +1,7 @@
 import { appendFile, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { PackIndex } from "@cairn/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PackIndex } from "../packs/pack-types.js";
 import { isPackedStore, type PackedBlobStore } from "../packs/packed-store.js";
 import type { BlobStore } from "../types.js";
 import { expectCairnError, randomBlob, readAll } from "./helpers.js";

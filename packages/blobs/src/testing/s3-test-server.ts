@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createS3Client } from "../s3/s3-client.js";
+import type { S3BlobStoreOptions } from "../s3/s3-options.js";
 
 /** A running s3rver and everything a store needs to talk to it. */
 export interface S3TestServer {
@@ -14,7 +16,14 @@ export interface S3TestServer {
   bucket: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
-  /** Stops the server and deletes its data directory. */
+  /**
+   * Options of an S3 blob store in this server's bucket under `prefix` (give each test its own,
+   * so `list()` sees only its blobs), with `extra` on top.
+   */
+  storeOptions(prefix: string, extra?: Partial<S3BlobStoreOptions>): S3BlobStoreOptions;
+  /** A raw SDK client of the server, to read and tamper with objects behind a store's back. */
+  readonly client: S3Client;
+  /** Stops the server, destroys the raw client and deletes the data directory. */
   close(): Promise<void>;
 }
 
@@ -45,13 +54,36 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
     vhostBuckets: false,
   });
   const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+  const storeOptions = (
+    prefix: string,
+    extra: Partial<S3BlobStoreOptions> = {},
+  ): S3BlobStoreOptions => ({
+    bucket,
+    endpoint,
+    region: "us-east-1",
+    credentials,
+    forcePathStyle: true,
+    prefix,
+    checksumMode: "WHEN_REQUIRED",
+    signSha256Checksum: false,
+    ...extra,
+  });
+  let client: S3Client | undefined;
   return {
     directory,
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     bucket,
     region: "us-east-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials,
+    storeOptions,
+    get client() {
+      client ??= createS3Client(storeOptions(""));
+      return client;
+    },
     async close() {
+      client?.destroy();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { Cairn } from "@cairn/client";
-import { configFilePath, saveConfig } from "@cairn/client/internal";
+import { configFilePath, saveConfig, toCairnError } from "@cairn/client/internal";
 import { CairnError } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliDeps } from "../context.js";
@@ -86,7 +86,6 @@ export function registerAuthCommands(program: Command, deps: CliDeps): void {
 }
 
 async function callChecked<T>(cairn: Cairn, fn: () => Promise<T>): Promise<T> {
-  const { toCairnError } = await import("@cairn/client");
   try {
     return await fn();
   } catch (error) {

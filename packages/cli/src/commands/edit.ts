@@ -1,7 +1,7 @@
 import { formatReference } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliDeps } from "../context.js";
-import { action, example, fullRef } from "./action.js";
+import { action, example } from "./action.js";
 
 /** `cairn alias set|rm`, `cairn rm`, `cairn ttl`: changes to logged versions. */
 export function registerEditCommands(program: Command, deps: CliDeps): void {
@@ -65,10 +65,7 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
       .option("--delete-aliases", "also remove the aliases that point at it")
       .action(
         action(deps, async (ctx, ref: string, options: { deleteAliases?: boolean }) => {
-          const artifact = await ctx
-            .cairn()
-            .api()
-            .artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx.artifact(ref);
           await artifact.delete({ deleteAliases: options.deleteAliases ?? false });
           ctx.output.result({ deleted: artifact.qualifiedName }, () =>
             ctx.output.line(`deleted ${artifact.qualifiedName}`),
@@ -89,10 +86,7 @@ export function registerEditCommands(program: Command, deps: CliDeps): void {
       .argument("<ttl>", "DURATION | none | inherit")
       .action(
         action(deps, async (ctx, ref: string, ttl: string) => {
-          const artifact = await ctx
-            .cairn()
-            .api()
-            .artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx.artifact(ref);
           artifact.ttl = ttl;
           await artifact.save();
           const info = artifact.info;

@@ -3,7 +3,7 @@ import { isCairnError } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliContext, CliDeps } from "../context.js";
 import { formatBytes, formatDate } from "../units.js";
-import { action, example, fullRef } from "./action.js";
+import { action, example } from "./action.js";
 
 /** `cairn ls`, `cairn files`, `cairn info`, `cairn diff`: read-only listings. */
 export function registerInspectCommands(program: Command, deps: CliDeps): void {
@@ -39,10 +39,7 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
       .argument("<ref>", "reference of the version")
       .action(
         action(deps, async (ctx, ref: string) => {
-          const artifact = await ctx
-            .cairn()
-            .api()
-            .artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx.artifact(ref);
           const entries = artifact.manifest.entries;
           ctx.output.result(entries, () =>
             ctx.output.table(
@@ -65,10 +62,7 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
       .argument("<ref>", "reference of the version")
       .action(
         action(deps, async (ctx, ref: string) => {
-          const artifact = await ctx
-            .cairn()
-            .api()
-            .artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx.artifact(ref);
           const [producer, consumers] = await Promise.all([artifact.loggedBy(), artifact.usedBy()]);
           const loggedBy = producer?.info ?? null;
           const usedBy = consumers.map((r) => r.info);
@@ -110,7 +104,7 @@ export function registerInspectCommands(program: Command, deps: CliDeps): void {
           const diff = await ctx
             .cairn()
             .api()
-            .diff(fullRef(await ctx.qualify(a)), fullRef(await ctx.qualify(b)));
+            .diff(await ctx.versionRef(a), await ctx.versionRef(b));
           ctx.output.result(diff, () => {
             for (const e of diff.added) ctx.output.line(`+ ${e.path}  ${formatBytes(e.size)}`);
             for (const e of diff.removed) ctx.output.line(`- ${e.path}  ${formatBytes(e.size)}`);

@@ -6,7 +6,7 @@ import type { CliContext, CliDeps } from "../context.js";
 import { EXIT_CODES } from "../errors.js";
 import { createProgressReporter } from "../progress.js";
 import { formatBytes } from "../units.js";
-import { action, example, fullRef } from "./action.js";
+import { action, example } from "./action.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -102,7 +102,7 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
       .option("--exclude <glob...>", "skip entries matching any of these globs")
       .action(
         action(deps, async (ctx, ref: string, options: GetOptions) => {
-          const q = fullRef(await ctx.qualify(ref));
+          const q = await ctx.versionRef(ref);
           const progress = createProgressReporter(ctx.output);
           const filter = {
             ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
@@ -152,10 +152,7 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
               `${dir} is not a directory: pass the directory \`cairn get\` downloaded into.`,
             );
           }
-          const artifact = await ctx
-            .cairn()
-            .api()
-            .artifact(fullRef(await ctx.qualify(ref)));
+          const artifact = await ctx.artifact(ref);
           const report = await artifact.verify(dir, { references: options.references ?? false });
           ctx.output.result({ ref: artifact.qualifiedName, ...report }, () => {
             if (report.ok) ctx.output.line(`ok: ${dir} matches ${artifact.qualifiedName}`);
@@ -210,7 +207,7 @@ async function put(ctx: CliContext, paths: string[], options: PutOptions): Promi
       jobType: options.jobType,
       ...(options.distributedId === undefined ? {} : { group: options.distributedId }),
     });
-    for (const ref of options.use ?? []) await run.useArtifact(fullRef(await ctx.qualify(ref)));
+    for (const ref of options.use ?? []) await run.useArtifact(await ctx.versionRef(ref));
     if (options.distributedId !== undefined) {
       const { draftId } = await run.upsertArtifact(artifact, {
         distributedId: options.distributedId,

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { resolveSettings } from "../index.js";
-import { configFilePath, loadConfig, saveConfig } from "../internal.js";
+import { configFilePath, loadConfig, resolveSettings, saveConfig } from "../internal.js";
 
 describe("config file and settings", () => {
   let dir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createReferenceResolvers } from "../index.js";
+import { createReferenceResolvers } from "../internal.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 

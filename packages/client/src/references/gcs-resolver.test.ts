@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReferenceResolvers, type ReferenceResolvers } from "../index.js";
-import { type GcsTestServer, startGcsTestServer } from "../testing/gcs-test-server.js";
+import type { ReferenceResolvers } from "../index.js";
+import { createReferenceResolvers } from "../internal.js";
+import { type GcsTestServer, startGcsTestServer } from "./gcs-test-server.test-helpers.js";
 
 const md5b64 = (s: string) => createHash("md5").update(s).digest("base64");
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCairnError } from "@cairn/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReferenceResolvers } from "../index.js";
+import { createReferenceResolvers } from "../internal.js";
 
 describe("http(s) references", () => {
   const files = new Map<string, { body: string; etag?: string }>();

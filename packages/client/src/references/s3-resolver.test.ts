@@ -5,7 +5,8 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type S3TestServer, startS3TestServer } from "@cairn/blobs/testing";
 import { isCairnError } from "@cairn/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReferenceResolvers, type ReferenceResolvers } from "../index.js";
+import type { ReferenceResolvers } from "../index.js";
+import { createReferenceResolvers } from "../internal.js";
 
 describe("s3 references (s3rver)", () => {
   let s3: S3TestServer;

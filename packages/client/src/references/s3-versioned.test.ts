@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { createS3Resolver } from "../index.js";
+import { createS3Resolver } from "../internal.js";
 
 /**
  * s3rver has no bucket versioning, so the versioned paths (ListObjectVersions, GetObject pinned to

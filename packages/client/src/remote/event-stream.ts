@@ -1,4 +1,4 @@
-import { CairnError, type CairnErrorCode, type CairnEvent, ERROR_CODES } from "@cairn/core";
+import { CairnError, type CairnEvent, isErrorCode } from "@cairn/core";
 import type { ClientContext } from "./context.js";
 
 /** What the server reports when a stream's position is older than its pruned events. */
@@ -44,9 +44,8 @@ async function refusal(res: Response): Promise<CairnError> {
     error?: { code?: string; message?: string };
   } | null;
   const code = body?.error?.code;
-  const known = (ERROR_CODES as readonly string[]).includes(code ?? "");
   return new CairnError(
-    (known ? code : "UNAVAILABLE") as CairnErrorCode,
+    isErrorCode(code) ? code : "UNAVAILABLE",
     body?.error?.message ?? `The event stream answered HTTP ${res.status}.`,
   );
 }

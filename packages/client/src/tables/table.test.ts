@@ -1,6 +1,7 @@
 import { isCairnError } from "@cairn/core";
 import { describe, expect, it } from "vitest";
-import { PartitionedTable, parseMedia, Table, tableEntryPath } from "../index.js";
+import { PartitionedTable, Table } from "../index.js";
+import { parseMedia, tableEntryPath } from "../internal.js";
 
 describe("Table", () => {
   it("round-trips through its JSON file format", () => {

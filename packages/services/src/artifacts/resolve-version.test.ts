@@ -1,18 +1,8 @@
-import { isCairnError } from "@cairn/core";
+import { expectCode } from "@cairn/vitest-config/expect-code";
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../actor.js";
 import { createTestServices, type TestServices } from "../testing/test-services.js";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isCairnError(error)) return error.code;
-    throw error;
-  }
-  return "OK";
-}
 
 /**
  * The one-statement resolution behind artifacts.get / manifest / entry (resolveVersionInOneQuery):
@@ -68,34 +58,32 @@ function suite(kind: "pglite" | "postgres") {
   });
 
   it("names missing artifacts, versions and digests", async () => {
-    expect(await codeOf(t.services.artifacts.get(alice, { ...P, ref: "m:v99" }))).toBe("NOT_FOUND");
-    expect(await codeOf(t.services.artifacts.get(alice, { ...P, ref: "nope:v0" }))).toBe(
+    await expectCode(t.services.artifacts.get(alice, { ...P, ref: "m:v99" }), "NOT_FOUND");
+    await expectCode(t.services.artifacts.get(alice, { ...P, ref: "nope:v0" }), "NOT_FOUND");
+    const unknown = digests.includes(`${"0".repeat(64)}`) ? "1".repeat(64) : "0".repeat(64);
+    const error = await expectCode(
+      t.services.artifacts.get(alice, { ...P, ref: `m:${unknown}` }),
       "NOT_FOUND",
     );
-    const unknown = digests.includes(`${"0".repeat(64)}`) ? "1".repeat(64) : "0".repeat(64);
-    const error = await t.services.artifacts
-      .get(alice, { ...P, ref: `m:${unknown}` })
-      .catch((e: unknown) => e);
-    expect(isCairnError(error) && error.message).toContain(
-      `no version has a digest starting with ${unknown}`,
+    expect(error.message).toContain(`no version has a digest starting with ${unknown}`);
+    await expectCode(
+      t.services.artifacts.manifest(alice, { ...P, ref: "m:missing-alias" }),
+      "NOT_FOUND",
     );
-    expect(
-      await codeOf(t.services.artifacts.manifest(alice, { ...P, ref: "m:missing-alias" })),
-    ).toBe("NOT_FOUND");
   });
 
   it("applies a visibility change to the very next read", async () => {
-    const read = () => codeOf(t.services.artifacts.get(bob, { ...P, ref: "m:prod" }));
-    const page = () => codeOf(t.services.artifacts.manifest(null, { ...P, ref: "m:prod" }));
+    const read = () => t.services.artifacts.get(bob, { ...P, ref: "m:prod" });
+    const page = () => t.services.artifacts.manifest(null, { ...P, ref: "m:prod" });
     // Private: a non-member and an anonymous caller cannot tell it from a missing project.
-    expect(await read()).toBe("NOT_FOUND");
-    expect(await page()).toBe("NOT_FOUND");
+    await expectCode(read(), "NOT_FOUND");
+    await expectCode(page(), "NOT_FOUND");
     await t.services.projects.setVisibility(alice, { ...P, visibility: "public" });
-    expect(await read()).toBe("OK");
-    expect(await page()).toBe("OK");
+    await read();
+    await page();
     await t.services.projects.setVisibility(alice, { ...P, visibility: "private" });
-    expect(await read()).toBe("NOT_FOUND");
-    expect(await page()).toBe("NOT_FOUND");
+    await expectCode(read(), "NOT_FOUND");
+    await expectCode(page(), "NOT_FOUND");
   });
 }
 

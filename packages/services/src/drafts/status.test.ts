@@ -5,8 +5,8 @@ import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../actor.js";
 import { createServices, type Services } from "../create-services.js";
-import { FALLBACK_POLL_MS } from "./status.js";
 import { createDraftTestbed, type DraftTestbed } from "./drafts.test-helpers.js";
+import { FALLBACK_POLL_MS } from "./status.js";
 
 const WAITERS = 40;
 

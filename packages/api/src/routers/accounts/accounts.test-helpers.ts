@@ -2,13 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFsBlobStore } from "@cairn/blobs";
-import { isCairnError, JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
+import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createTestDatabase, type TestDatabase } from "@cairn/db";
 import { createInProcessRunner } from "@cairn/jobs";
 import { bootstrapAdmin, createServices, type Services } from "@cairn/services";
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
-import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect } from "vitest";
+import { afterAll, beforeAll, describe } from "vitest";
 import { appRouter } from "../../root.js";
 import { createCallerFactory } from "../../trpc.js";
 
@@ -112,23 +111,4 @@ export async function describeOnEngines(
   };
   describe(`${name} [pglite]`, suite("pglite"));
   await describeWithServices(["postgres"], `${name} [postgres]`, suite("postgres"));
-}
-
-/** Awaits a promise expected to fail with a tRPC `code` (and, when given, a domain code). */
-export async function expectCode(
-  promise: Promise<unknown>,
-  code: TRPCError["code"],
-  domainCode?: string,
-): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${code}, but the call succeeded`).toBeInstanceOf(TRPCError);
-  const trpc = error as TRPCError;
-  expect(trpc.code).toBe(code);
-  if (domainCode !== undefined) {
-    expect(isCairnError(trpc.cause) ? trpc.cause.code : undefined).toBe(domainCode);
-  }
-  return trpc;
 }

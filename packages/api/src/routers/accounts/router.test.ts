@@ -1,6 +1,7 @@
 import { apiKeyPrefix, hashApiKey } from "@cairn/services";
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { expect, it } from "vitest";
-import { describeOnEngines, expectCode, uniqueName } from "./accounts.test-helpers.js";
+import { describeOnEngines, uniqueName } from "./accounts.test-helpers.js";
 
 await describeOnEngines("accounts router", (world) => {
   it("whoami describes the caller, its site-admin flag and its entities; anonymous is refused", async () => {
@@ -18,7 +19,7 @@ await describeOnEngines("accounts router", (world) => {
     expect(aliceMe.isSiteAdmin).toBe(false);
     expect(aliceMe.entities).toEqual([{ name: alice.name, kind: "user", role: "admin" }]);
 
-    await expectCode((await callerFor(null)).accounts.whoami(), "UNAUTHORIZED");
+    await expectTrpcCode((await callerFor(null)).accounts.whoami(), "UNAUTHORIZED");
   });
 
   it("createUser is for site admins, returns a working key once, and refuses taken or bad names", async () => {
@@ -30,17 +31,20 @@ await describeOnEngines("accounts router", (world) => {
     const bob = await callerFor(created.apiKey);
     expect((await bob.accounts.whoami()).user).toEqual(created.user);
 
-    await expectCode(admin.caller.accounts.createUser({ name }), "CONFLICT", "CONFLICT");
-    await expectCode(
+    await expectTrpcCode(admin.caller.accounts.createUser({ name }), "CONFLICT", "CONFLICT");
+    await expectTrpcCode(
       admin.caller.accounts.createUser({ name: "Not Valid" }),
       "BAD_REQUEST",
       "INVALID_ENTITY",
     );
-    await expectCode(admin.caller.accounts.createUser({ name: "cairn-admins" }), "CONFLICT");
+    await expectTrpcCode(admin.caller.accounts.createUser({ name: "cairn-admins" }), "CONFLICT");
 
     const carol = await newUser("carol");
-    await expectCode(carol.caller.accounts.createUser({ name: uniqueName("eve") }), "FORBIDDEN");
-    await expectCode(
+    await expectTrpcCode(
+      carol.caller.accounts.createUser({ name: uniqueName("eve") }),
+      "FORBIDDEN",
+    );
+    await expectTrpcCode(
       (await callerFor(null)).accounts.createUser({ name: uniqueName("eve") }),
       "UNAUTHORIZED",
     );
@@ -60,10 +64,10 @@ await describeOnEngines("accounts router", (world) => {
     expect(await dana.caller.accounts.listMembers({ team: teamName })).toEqual([
       expect.objectContaining({ id: dana.id, name: dana.name, role: "admin" }),
     ]);
-    await expectCode(dana.caller.accounts.createTeam({ name: teamName }), "CONFLICT");
-    await expectCode(dana.caller.accounts.createTeam({ name: dana.name }), "CONFLICT");
+    await expectTrpcCode(dana.caller.accounts.createTeam({ name: teamName }), "CONFLICT");
+    await expectTrpcCode(dana.caller.accounts.createTeam({ name: dana.name }), "CONFLICT");
     // Creating the site admins' team would make its creator a site admin.
-    await expectCode(dana.caller.accounts.createTeam({ name: "cairn-admins" }), "CONFLICT");
+    await expectTrpcCode(dana.caller.accounts.createTeam({ name: "cairn-admins" }), "CONFLICT");
   });
 
   it("team admins manage members; members and outsiders cannot; a team keeps an admin", async () => {
@@ -92,44 +96,47 @@ await describeOnEngines("accounts router", (world) => {
       role: "member",
     });
 
-    await expectCode(
+    await expectTrpcCode(
       member.caller.accounts.setMember({ team, user: outsider.name, role: "member" }),
       "FORBIDDEN",
     );
-    await expectCode(member.caller.accounts.listMembers({ team }), "FORBIDDEN");
-    await expectCode(
+    await expectTrpcCode(member.caller.accounts.listMembers({ team }), "FORBIDDEN");
+    await expectTrpcCode(
       outsider.caller.accounts.removeMember({ team, user: member.name }),
       "FORBIDDEN",
     );
 
     // The only admin can neither leave nor step down.
-    await expectCode(owner.caller.accounts.removeMember({ team, user: owner.name }), "CONFLICT");
-    await expectCode(
+    await expectTrpcCode(
+      owner.caller.accounts.removeMember({ team, user: owner.name }),
+      "CONFLICT",
+    );
+    await expectTrpcCode(
       owner.caller.accounts.setMember({ team, user: owner.name, role: "member" }),
       "CONFLICT",
     );
     // With a second admin, the first may step down.
     await owner.caller.accounts.setMember({ team, user: member.name, role: "admin" });
     await owner.caller.accounts.setMember({ team, user: owner.name, role: "member" });
-    await expectCode(owner.caller.accounts.listMembers({ team }), "FORBIDDEN");
+    await expectTrpcCode(owner.caller.accounts.listMembers({ team }), "FORBIDDEN");
     await member.caller.accounts.removeMember({ team, user: owner.name });
     expect((await member.caller.accounts.listMembers({ team })).map((m) => m.name)).toEqual([
       member.name,
     ]);
 
-    await expectCode(
+    await expectTrpcCode(
       member.caller.accounts.removeMember({ team, user: outsider.name }),
       "NOT_FOUND",
     );
-    await expectCode(
+    await expectTrpcCode(
       member.caller.accounts.setMember({ team, user: "no-such-user", role: "member" }),
       "NOT_FOUND",
     );
-    await expectCode(
+    await expectTrpcCode(
       member.caller.accounts.setMember({ team: member.name, user: outsider.name, role: "member" }),
       "BAD_REQUEST",
     );
-    await expectCode(member.caller.accounts.listMembers({ team: "no-such-team" }), "NOT_FOUND");
+    await expectTrpcCode(member.caller.accounts.listMembers({ team: "no-such-team" }), "NOT_FOUND");
   });
 
   it("site admins manage any team", async () => {
@@ -177,7 +184,7 @@ await describeOnEngines("accounts router", (world) => {
     expect((await frank.caller.accounts.listApiKeys()).map((k) => k.id)).not.toContain(created.id);
 
     // Another user's key id is indistinguishable from an unknown one.
-    await expectCode(frank.caller.accounts.revokeApiKey({ id: created.id }), "NOT_FOUND");
+    await expectTrpcCode(frank.caller.accounts.revokeApiKey({ id: created.id }), "NOT_FOUND");
     const revoked = await erin.caller.accounts.revokeApiKey({ id: created.id });
     expect(revoked.id).toBe(created.id);
     // The revoked key no longer authenticates (the host answers 401 before any procedure runs).
@@ -189,6 +196,9 @@ await describeOnEngines("accounts router", (world) => {
     expect(await erin.caller.accounts.revokeApiKey({ id: created.id })).toEqual(revoked);
     // The user's other key still works.
     expect((await erin.caller.accounts.whoami()).user.name).toBe(erin.name);
-    await expectCode(erin.caller.accounts.createApiKey({ label: "x".repeat(201) }), "BAD_REQUEST");
+    await expectTrpcCode(
+      erin.caller.accounts.createApiKey({ label: "x".repeat(201) }),
+      "BAD_REQUEST",
+    );
   });
 });

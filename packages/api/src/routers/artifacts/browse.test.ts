@@ -1,6 +1,7 @@
 import type { ManifestEntry } from "@cairn/core";
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { expect, it } from "vitest";
-import { describeOnEngines, expectCode, uniqueName } from "../accounts/accounts.test-helpers.js";
+import { describeOnEngines, uniqueName } from "../accounts/accounts.test-helpers.js";
 
 const ref = (path: string, size: number | null = 1): ManifestEntry => ({
   path,
@@ -65,9 +66,9 @@ await describeOnEngines("artifacts.folders and artifacts.findFiles", (world) => 
       stranger.caller.artifacts.folders({ ...P, ref: "ds:v0" }),
       stranger.caller.artifacts.findFiles({ ...P, ref: "ds:v0", query: "plan" }),
     ]) {
-      await expectCode(call, "NOT_FOUND", "NOT_FOUND");
+      await expectTrpcCode(call, "NOT_FOUND", "NOT_FOUND");
     }
-    await expectCode(
+    await expectTrpcCode(
       stranger.caller.artifacts.findFiles({ ...P, ref: "ds:v0", query: "" }),
       "BAD_REQUEST",
     );

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { ManifestEntry } from "@cairn/core";
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { expect, it } from "vitest";
 import {
   describeOnEngines,
-  expectCode,
   type TestUser,
   uniqueName,
   type World,
@@ -62,7 +62,7 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
     expect(await anon.artifacts.entry({ ...P, ref: "ds:best", path: "c" })).toEqual(
       ref("c", "3", 5),
     );
-    await expectCode(
+    await expectTrpcCode(
       anon.artifacts.entry({ ...P, ref: "ds:best", path: "zz" }),
       "NOT_FOUND",
       "NOT_FOUND",
@@ -85,7 +85,10 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
       toVersion: "v1",
       actor: user.name,
     });
-    await expectCode(anon.artifacts.manifest({ ...P, ref: "ds:v0", limit: 10_001 }), "BAD_REQUEST");
+    await expectTrpcCode(
+      anon.artifacts.manifest({ ...P, ref: "ds:v0", limit: 10_001 }),
+      "BAD_REQUEST",
+    );
   });
 
   it("edits versions and aliases, maps refusals to tRPC codes, and serves file URLs", async () => {
@@ -107,7 +110,7 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
     });
     const urls = await c.artifacts.fileUrls({ ...P, ref: "m:v0", digests: [digest] });
     expect(urls.urls[0]?.url).toContain(`/blobs/${digest}?t=`);
-    await expectCode(
+    await expectTrpcCode(
       c.artifacts.fileUrls({ ...P, ref: "m:v0", digests: ["0".repeat(64)] }),
       "NOT_FOUND",
     );
@@ -122,7 +125,7 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
     expect((await c.artifacts.setAlias({ ...P, ref: "m:v0", alias: "staging" })).aliases).toContain(
       "staging",
     );
-    await expectCode(
+    await expectTrpcCode(
       c.artifacts.setAlias({ ...P, ref: "m:v0", alias: "v7" }),
       "BAD_REQUEST",
       "RESERVED_ALIAS",
@@ -131,7 +134,7 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
       alias: "staging",
       removedFrom: "v0",
     });
-    await expectCode(
+    await expectTrpcCode(
       c.artifacts.delete({ ...P, ref: "m:v0" }),
       "CONFLICT",
       "ALIASES_STILL_ATTACHED",
@@ -145,14 +148,14 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
     });
 
     const anon = await world().callerFor(null);
-    await expectCode(
+    await expectTrpcCode(
       anon.artifacts.update({ ...P, ref: "m:v0", description: "x" }),
       "UNAUTHORIZED",
     );
     const stranger = await world().newUser("stranger");
     await c.artifacts.log({ ...P, name: "m", type: "model", entries: [ref("x", "x")] });
     expect((await stranger.caller.artifacts.get({ ...P, ref: "m:latest" })).version).toBe("v1");
-    await expectCode(
+    await expectTrpcCode(
       stranger.caller.artifacts.setAlias({ ...P, ref: "m:latest", alias: "x" }),
       "FORBIDDEN",
       "FORBIDDEN",
@@ -190,7 +193,7 @@ await describeOnEngines("artifacts read/edit + lineage routers", (world) => {
     });
     expect(graph.nodes.map((n) => n.label)).toEqual(["train", "raw:v0", "prep"]);
     expect(graph.collapsed?.edges).toHaveLength(2);
-    await expectCode(
+    await expectTrpcCode(
       c.lineage.graph({ ...P, root: { kind: "run", id: "train" }, depth: 99 }),
       "BAD_REQUEST",
     );

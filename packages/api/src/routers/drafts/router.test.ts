@@ -8,8 +8,8 @@ import { JOB_PAYLOAD_SCHEMAS, type JobPayloads } from "@cairn/core";
 import { createTestDatabase, type TestDatabase } from "@cairn/db";
 import { createInProcessRunner } from "@cairn/jobs";
 import { type Actor, createProcessors, createServices, type Services } from "@cairn/services";
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { describeWithServices } from "@cairn/vitest-config/services";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCallerFactory, router } from "../../trpc.js";
 import { artifactsDraftsRouter } from "./router.js";
@@ -17,20 +17,6 @@ import { artifactsDraftsRouter } from "./router.js";
 // Mounted alone (as `artifacts` in the app router), so this suite does not depend on the routers
 // of other artifact concerns; the procedures, middleware and error mapping are the real ones.
 const createCaller = createCallerFactory(router({ artifacts: artifactsDraftsRouter }));
-
-async function expectTrpc(
-  promise: Promise<unknown>,
-  code: string,
-  domainCode?: string,
-): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  expect((error as TRPCError).code).toBe(code);
-  if (domainCode) expect((error as TRPCError).cause).toMatchObject({ code: domainCode });
-}
 
 function suite(kind: "pglite" | "postgres") {
   let database: TestDatabase;
@@ -94,7 +80,7 @@ function suite(kind: "pglite" | "postgres") {
       tags: ["nightly"],
       ttl: "30d",
     });
-    await expectTrpc(
+    await expectTrpcCode(
       caller.artifacts.upsert({ ...key, entries: [] }),
       "CONFLICT",
       "DRAFT_FINISHED",
@@ -104,17 +90,20 @@ function suite(kind: "pglite" | "postgres") {
   it("validates input and requires a signed-in caller to write", async () => {
     const anonymous = createCaller({ services, actor: null });
     const caller = createCaller({ services, actor: alice });
-    await expectTrpc(
+    await expectTrpcCode(
       anonymous.artifacts.upsert({ ...P, name: "x", type: "t", distributedId: "g", entries: [] }),
       "UNAUTHORIZED",
     );
-    await expectTrpc(caller.artifacts.draftStatus({ draftId: "x", waitMs: 30_000 }), "BAD_REQUEST");
-    await expectTrpc(
+    await expectTrpcCode(
+      caller.artifacts.draftStatus({ draftId: "x", waitMs: 30_000 }),
+      "BAD_REQUEST",
+    );
+    await expectTrpcCode(
       caller.artifacts.finish({ ...P, name: "none", type: "t", distributedId: "g" }),
       "BAD_REQUEST",
       "DRAFT_EMPTY",
     );
-    await expectTrpc(anonymous.artifacts.draftStatus({ draftId: "missing" }), "NOT_FOUND");
+    await expectTrpcCode(anonymous.artifacts.draftStatus({ draftId: "missing" }), "NOT_FOUND");
   });
 }
 

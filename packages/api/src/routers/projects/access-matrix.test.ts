@@ -1,8 +1,8 @@
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { expect, it } from "vitest";
 import {
   type Caller,
   describeOnEngines,
-  expectCode,
   uniqueName,
   type World,
 } from "../accounts/accounts.test-helpers.js";
@@ -127,7 +127,7 @@ await describeOnEngines("access matrix of projects and runs", (world) => {
       if (expected === "ok") {
         await expect(op.call(caller, ref, visibility), `${op.name}`).resolves.toBeDefined();
       } else {
-        await expectCode(op.call(caller, ref, visibility), expected).catch((error: unknown) => {
+        await expectTrpcCode(op.call(caller, ref, visibility), expected).catch((error: unknown) => {
           throw new Error(`${op.name}: ${String(error)}`);
         });
       }

@@ -1,5 +1,6 @@
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { expect, it } from "vitest";
-import { describeOnEngines, expectCode, uniqueName } from "../accounts/accounts.test-helpers.js";
+import { describeOnEngines, uniqueName } from "../accounts/accounts.test-helpers.js";
 
 await describeOnEngines("projects router", (world) => {
   it("creates private projects in the caller's entity by default, and refuses duplicates and bad names", async () => {
@@ -23,22 +24,25 @@ await describeOnEngines("projects router", (world) => {
     });
     expect(described).toMatchObject({ visibility: "public", description: "d" });
 
-    await expectCode(ann.caller.projects.create({ entity: ann.name, name: "mnist" }), "CONFLICT");
-    await expectCode(
+    await expectTrpcCode(
+      ann.caller.projects.create({ entity: ann.name, name: "mnist" }),
+      "CONFLICT",
+    );
+    await expectTrpcCode(
       ann.caller.projects.create({ entity: ann.name, name: ".hidden" }),
       "BAD_REQUEST",
       "INVALID_PROJECT",
     );
-    await expectCode(
+    await expectTrpcCode(
       ann.caller.projects.create({ entity: "Bad Entity", name: "x" }),
       "BAD_REQUEST",
       "INVALID_ENTITY",
     );
-    await expectCode(
+    await expectTrpcCode(
       ann.caller.projects.create({ entity: "no-such-entity", name: "x" }),
       "NOT_FOUND",
     );
-    await expectCode(
+    await expectTrpcCode(
       (await callerFor(null)).projects.create({ entity: ann.name, name: "x" }),
       "UNAUTHORIZED",
     );
@@ -58,11 +62,11 @@ await describeOnEngines("projects router", (world) => {
     expect((await lead.caller.projects.get({ entity: team, project: "shared" })).role).toBe(
       "admin",
     );
-    await expectCode(
+    await expectTrpcCode(
       outsider.caller.projects.create({ entity: team, name: "intrude" }),
       "FORBIDDEN",
     );
-    await expectCode(
+    await expectTrpcCode(
       outsider.caller.projects.create({ entity: lead.name, name: "intrude" }),
       "FORBIDDEN",
     );
@@ -126,8 +130,8 @@ await describeOnEngines("projects router", (world) => {
     const project = await owner.caller.projects.create({ entity: team, name: "secret" });
     const anonymous = await callerFor(null);
     const ref = { entity: team, project: "secret" };
-    await expectCode(anonymous.projects.get(ref), "NOT_FOUND");
-    await expectCode(
+    await expectTrpcCode(anonymous.projects.get(ref), "NOT_FOUND");
+    await expectTrpcCode(
       member.caller.projects.setVisibility({ ...ref, visibility: "public" }),
       "FORBIDDEN",
     );
@@ -168,16 +172,16 @@ await describeOnEngines("projects router", (world) => {
       "best",
       "production",
     ]);
-    await expectCode(
+    await expectTrpcCode(
       member.caller.projects.setProtectedAliases({ ...ref, aliases: [] }),
       "FORBIDDEN",
     );
-    await expectCode(
+    await expectTrpcCode(
       owner.caller.projects.setProtectedAliases({ ...ref, aliases: ["v3"] }),
       "BAD_REQUEST",
       "RESERVED_ALIAS",
     );
-    await expectCode(
+    await expectTrpcCode(
       owner.caller.projects.setProtectedAliases({ ...ref, aliases: ["a/b"] }),
       "BAD_REQUEST",
       "INVALID_ALIAS",

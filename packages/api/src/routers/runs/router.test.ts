@@ -1,10 +1,6 @@
+import { expectTrpcCode } from "@cairn/vitest-config/expect-code";
 import { expect, it } from "vitest";
-import {
-  type Caller,
-  describeOnEngines,
-  expectCode,
-  type World,
-} from "../accounts/accounts.test-helpers.js";
+import { type Caller, describeOnEngines, type World } from "../accounts/accounts.test-helpers.js";
 
 /** A fresh project owned by a fresh user, and that user's caller. */
 async function projectOf(
@@ -55,18 +51,21 @@ await describeOnEngines("runs router", (world) => {
       config: { a: 1, b: 1 },
     });
     expect(created.state).toBe("running");
-    await expectCode(caller.runs.init({ ...ref, id: "run-1", jobType: "train" }), "CONFLICT");
-    await expectCode(
+    await expectTrpcCode(caller.runs.init({ ...ref, id: "run-1", jobType: "train" }), "CONFLICT");
+    await expectTrpcCode(
       caller.runs.init({ ...ref, id: "run-1", resume: "never", jobType: "train" }),
       "CONFLICT",
     );
 
     // must: a missing id is NOT_FOUND, and an id is required.
-    await expectCode(
+    await expectTrpcCode(
       caller.runs.init({ ...ref, id: "run-missing", resume: "must", jobType: "train" }),
       "NOT_FOUND",
     );
-    await expectCode(caller.runs.init({ ...ref, resume: "must", jobType: "train" }), "BAD_REQUEST");
+    await expectTrpcCode(
+      caller.runs.init({ ...ref, resume: "must", jobType: "train" }),
+      "BAD_REQUEST",
+    );
     expect(await caller.runs.list(ref)).toMatchObject({ runs: [{ id: "run-1" }] });
 
     // must on an existing (finished) run resumes it: running again, config merged, same createdAt.
@@ -105,19 +104,19 @@ await describeOnEngines("runs router", (world) => {
 
   it("init validates ids and refuses the reserved config key", async () => {
     const { caller, ref } = await projectOf(world(), "valid");
-    await expectCode(
+    await expectTrpcCode(
       caller.runs.init({ ...ref, id: "bad id", jobType: "train" }),
       "BAD_REQUEST",
       "INVALID_INPUT",
     );
-    await expectCode(caller.runs.init({ ...ref, id: "../x", jobType: "train" }), "BAD_REQUEST");
-    await expectCode(
+    await expectTrpcCode(caller.runs.init({ ...ref, id: "../x", jobType: "train" }), "BAD_REQUEST");
+    await expectTrpcCode(
       caller.runs.init({ ...ref, jobType: "train", config: { _cairn_run_name: "x" } }),
       "BAD_REQUEST",
     );
     // A missing project of the caller's own entity is created on first use; one of an entity
     // that does not exist (or that the caller cannot write) stays NOT_FOUND.
-    await expectCode(
+    await expectTrpcCode(
       caller.runs.init({ entity: "no-such-entity", project: "nope", jobType: "train" }),
       "NOT_FOUND",
     );
@@ -149,10 +148,16 @@ await describeOnEngines("runs router", (world) => {
     expect(finished.state).toBe("failed");
     expect((await caller.runs.get({ ...ref, id: "r" })).state).toBe("failed");
 
-    await expectCode(caller.runs.update({ ...ref, id: "ghost", summary: { x: 1 } }), "NOT_FOUND");
-    await expectCode(caller.runs.finish({ ...ref, id: "ghost", state: "finished" }), "NOT_FOUND");
-    await expectCode(caller.runs.get({ ...ref, id: "ghost" }), "NOT_FOUND");
-    await expectCode(
+    await expectTrpcCode(
+      caller.runs.update({ ...ref, id: "ghost", summary: { x: 1 } }),
+      "NOT_FOUND",
+    );
+    await expectTrpcCode(
+      caller.runs.finish({ ...ref, id: "ghost", state: "finished" }),
+      "NOT_FOUND",
+    );
+    await expectTrpcCode(caller.runs.get({ ...ref, id: "ghost" }), "NOT_FOUND");
+    await expectTrpcCode(
       caller.runs.update({ ...ref, id: "r", config: { _cairn_run_name: "x" } }),
       "BAD_REQUEST",
     );
@@ -250,14 +255,17 @@ await describeOnEngines("runs router", (world) => {
     const { caller, ref } = await projectOf(world(), "badlist");
     await caller.runs.init({ ...ref, id: "a", jobType: "t" });
     await caller.runs.init({ ...ref, id: "b", jobType: "t" });
-    await expectCode(caller.runs.list({ ...ref, orderBy: "summary" }), "BAD_REQUEST");
-    await expectCode(caller.runs.list({ ...ref, orderBy: "name; drop table runs" }), "BAD_REQUEST");
-    await expectCode(caller.runs.list({ ...ref, limit: 1001 }), "BAD_REQUEST");
-    await expectCode(caller.runs.list({ ...ref, cursor: "garbage" }), "BAD_REQUEST");
+    await expectTrpcCode(caller.runs.list({ ...ref, orderBy: "summary" }), "BAD_REQUEST");
+    await expectTrpcCode(
+      caller.runs.list({ ...ref, orderBy: "name; drop table runs" }),
+      "BAD_REQUEST",
+    );
+    await expectTrpcCode(caller.runs.list({ ...ref, limit: 1001 }), "BAD_REQUEST");
+    await expectTrpcCode(caller.runs.list({ ...ref, cursor: "garbage" }), "BAD_REQUEST");
     const page = await caller.runs.list({ ...ref, orderBy: "id", limit: 1 });
     expect(page.runs.map((r) => r.id)).toEqual(["a"]);
     expect(page.nextCursor).toEqual(expect.any(String));
-    await expectCode(
+    await expectTrpcCode(
       caller.runs.list({ ...ref, orderBy: "-id", cursor: page.nextCursor as string }),
       "BAD_REQUEST",
     );

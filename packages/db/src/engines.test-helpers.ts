@@ -1,6 +1,6 @@
 import { describeWithServices, serviceUrl } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../index.js";
+import { createTestDatabase, type TestDatabase } from "./index.js";
 
 /** The two engines every conformance suite runs on. */
 export type Engine = "pglite" | "postgres";

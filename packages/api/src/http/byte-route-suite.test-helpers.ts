@@ -1,8 +1,8 @@
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { AppRouter } from "../../root.js";
-import { startTestServer, type TestServer, type TestServerOptions } from "../../testing/index.js";
-import { byteUrl, entityId, makeBlob, openUpload, ownersOf } from "./helpers.js";
+import type { AppRouter } from "../root.js";
+import { startTestServer, type TestServer, type TestServerOptions } from "../testing/index.js";
+import { byteUrl, entityId, makeBlob, openUpload, ownersOf } from "./byte-routes.test-helpers.js";
 
 /**
  * The wire behaviour every engine combination must show: health, auth over tRPC, and the byte
