@@ -1,4 +1,5 @@
 import { accountsRouter } from "./routers/accounts.js";
+import { adminRouter } from "./routers/admin.js";
 import { artifactsRouter } from "./routers/artifacts.js";
 import { blobsRouter } from "./routers/blobs.js";
 import { healthRouter } from "./routers/health.js";
@@ -18,6 +19,7 @@ export const appRouter = router({
   artifacts: artifactsRouter,
   lineage: lineageRouter,
   hooks: hooksRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ export type * from "./accounts-service.js";
 export type * from "./accounts-teams.js";
 export type * from "./accounts-users.js";
 export * from "./actor.js";
+export * from "./admin-repack.js";
 export * from "./api-keys.js";
 export * from "./artifact-browse.js";
 export type * from "./artifact-edits.js";
