@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type BlobStore, createFsBlobStore, createS3BlobStore } from "@cairn/blobs";
 import type { TestBlobLocation } from "@cairn/api/testing";
+import { type BlobStore, createFsBlobStore, createS3BlobStore } from "@cairn/blobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHarness, startCliHarness } from "./cli.test-helpers.js";
 

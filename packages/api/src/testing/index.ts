@@ -1,5 +1,10 @@
 export { deleteRedisKeys } from "./redis-cleanup.js";
-export { startTestServer, type TestServer, type TestServerOptions } from "./start-test-server.js";
+export {
+  startTestServer,
+  type TestBlobLocation,
+  type TestServer,
+  type TestServerOptions,
+} from "./start-test-server.js";
 export {
   type ReceivedWebhook,
   startWebhookReceiver,
