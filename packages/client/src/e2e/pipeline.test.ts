@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { MAX_MANIFEST_PAGE } from "@cairn/core";
 import { expect, it } from "vitest";
 import { createFileHasher, type FileHasher } from "../hashing/file-hasher.js";
 import { Artifact, type ProgressEvent } from "../index.js";
@@ -76,4 +77,55 @@ await describeE2E("pipelined log: hashing, missing-checks and uploads overlap", 
       expect(entries.get(path), path).toBe(createHash("sha256").update(bytes).digest("hex"));
     }
   }, 180_000);
+
+  it("downloads the first manifest page's files before the second page is fetched", async () => {
+    // 10,001 entries are two manifest pages; 40 distinct contents keep the transfer small.
+    const count = MAX_MANIFEST_PAGE + 1;
+    const folder = join(env().dir, "paged");
+    await mkdir(join(folder, "p"), { recursive: true });
+    const contents = Array.from({ length: 40 }, (_, i) => Buffer.from(`content ${i}\n`));
+    for (let i = 0; i < count; i++) {
+      await writeFile(join(folder, "p", `f${String(i).padStart(5, "0")}.txt`), contents[i % 40]!);
+    }
+    const run = await env().cairn.init({ jobType: "pages" });
+    const artifact = new Artifact({ name: "paged", type: "dataset" });
+    artifact.addDir(folder);
+    await run.logArtifact(artifact).wait();
+    await run.finish();
+
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const fallback = setTimeout(open, 60_000);
+    let bytesRequests = 0;
+    let bytesBeforeSecondPage = -1;
+    // The second page's request waits until a byte download started (or the fallback).
+    const fetching: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes("/trpc/")) {
+        if (url.includes("artifacts.manifest") && url.includes("cursor")) {
+          await gate;
+          bytesBeforeSecondPage = bytesRequests;
+        }
+      } else {
+        bytesRequests++;
+        open();
+      }
+      return fetch(input, init);
+    };
+    const reader = env().newCairn({ fetch: fetching });
+    const version = await reader.api().artifact("paged:latest", { manifest: false });
+    const root = join(env().dir, "paged-out");
+    await version.download({ root });
+    clearTimeout(fallback);
+
+    expect(bytesBeforeSecondPage).toBeGreaterThan(0);
+    expect(version.lastDownload).toMatchObject({ fetched: 40 });
+    expect(version.manifest.entries).toHaveLength(count);
+    for (const i of [0, 39, 9_999, 10_000]) {
+      const name = `p/f${String(i).padStart(5, "0")}.txt`;
+      expect((await readFile(join(root, name))).equals(contents[i % 40]!), name).toBe(true);
+    }
+  }, 240_000);
 });
