@@ -31,8 +31,11 @@ function pausingHasher(gate: Promise<void>): { hasher: FileHasher; paused: () =>
   return { hasher, paused: () => paused };
 }
 
-await describeE2E("pipelined log: hashing, missing-checks and uploads overlap", (env) => {
+await describeE2E("pipelined log: hashing, missing-checks and uploads overlap", (env, engine) => {
   it("uploads the first hashed files while the rest is still being hashed", async () => {
+    // A bucket without packs takes 2,000 small files as 2,000 presigned PUTs, minutes on s3rver;
+    // the pipeline is the same code on every store (S3 with packs runs it below).
+    if (engine.blobs === "s3" && !engine.packs) return;
     const files = new Map<string, Buffer>();
     const folder = join(env().dir, "pipelined");
     await mkdir(join(folder, "a"), { recursive: true });
