@@ -1,4 +1,5 @@
 import { accountsRouter } from "./routers/accounts/router.js";
+import { adminRouter } from "./routers/admin/router.js";
 import { artifactsRouter } from "./routers/artifacts/router.js";
 import { blobsRouter } from "./routers/blobs/router.js";
 import { hooksRouter } from "./routers/events/router.js";
@@ -18,6 +19,7 @@ export const appRouter = router({
   artifacts: artifactsRouter,
   lineage: lineageRouter,
   hooks: hooksRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

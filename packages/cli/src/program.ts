@@ -8,6 +8,7 @@ import { registerHookCommands } from "./commands/hooks.js";
 import { registerInspectCommands } from "./commands/inspect.js";
 import { registerLineageCommands } from "./commands/lineage.js";
 import { registerServerCommands } from "./commands/server.js";
+import { registerSiteAdminCommands } from "./commands/site-admin.js";
 import { registerTransferCommands } from "./commands/transfer.js";
 import { completionScript } from "./completion.js";
 import type { CliDeps, CliEnv } from "./context.js";
@@ -47,6 +48,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerAdminCommands(program, deps);
   registerAccountCommands(program, deps);
   registerHookCommands(program, deps);
+  registerSiteAdminCommands(program, deps);
   program
     .command("completion")
     .description("print a shell completion script")

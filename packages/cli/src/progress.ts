@@ -44,61 +44,60 @@ export function progressLine(event: ProgressEvent): string {
   return `${LABELS[event.phase]}: ${pct}% ${formatBytes(event.bytesDone)}/${formatBytes(event.bytesTotal)}, ${event.filesDone}/${event.filesTotal} files, ${formatBytes(Math.round(event.rate))}/s, ETA ${formatDuration(event.etaSeconds)}`;
 }
 
+/**
+ * Phases overlap (a log hashes, checks and uploads at once), so each phase is throttled on its own:
+ * its first event, its end, and then at most one line per `intervalMs` per phase.
+ */
 function lineReporter(
   stderr: Output["streams"]["stderr"],
   intervalMs: number,
   now: () => number,
 ): ProgressReporter {
-  let last = Number.NEGATIVE_INFINITY;
-  let lastPhase: ProgressPhase | undefined;
-  let pending: ProgressEvent | undefined;
+  const last = new Map<ProgressPhase, number>();
+  const pending = new Map<ProgressPhase, ProgressEvent>();
   const print = (event: ProgressEvent): void => {
     stderr.write(`${progressLine(event)}\n`);
-    last = now();
-    pending = undefined;
+    last.set(event.phase, now());
+    pending.delete(event.phase);
   };
   return {
     listener(event) {
       const done = event.bytesDone >= event.bytesTotal && event.filesDone >= event.filesTotal;
-      // A new phase, the end of one, or a pause long enough: print; otherwise remember the latest.
-      if (event.phase !== lastPhase || done || now() - last >= intervalMs) {
-        if (pending && pending.phase !== event.phase) print(pending);
-        lastPhase = event.phase;
-        print(event);
-      } else pending = event;
+      const previous = last.get(event.phase);
+      if (previous === undefined || done || now() - previous >= intervalMs) print(event);
+      else pending.set(event.phase, event);
     },
     stop() {
-      if (pending) print(pending);
+      for (const event of [...pending.values()]) print(event);
     },
   };
 }
 
+/** One bar per phase (hashing and uploading run at once), in a cli-progress multi-bar. */
 function barReporter(stream: NodeJS.WritableStream): ProgressReporter {
-  let bar: cliProgress.SingleBar | undefined;
-  let phase: ProgressPhase | undefined;
-  const stopBar = (): void => {
-    bar?.stop();
-    bar = undefined;
-  };
+  let multi: cliProgress.MultiBar | undefined;
+  const bars = new Map<ProgressPhase, cliProgress.SingleBar>();
   return {
     listener(event) {
-      if (event.phase !== phase || !bar) {
-        stopBar();
-        phase = event.phase;
-        bar = new cliProgress.SingleBar(
-          {
-            stream,
-            format: `${LABELS[event.phase].padEnd(11)} [{bar}] {percentage}% | {done}/{total} | {files} files | {rate}/s | ETA {eta_human}`,
-            hideCursor: true,
-            clearOnComplete: false,
-            etaBuffer: 50,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(Math.max(1, event.bytesTotal), 0);
+      multi ??= new cliProgress.MultiBar(
+        {
+          stream,
+          format:
+            "{label} [{bar}] {percentage}% | {done}/{total} | {files} files | {rate}/s | ETA {eta_human}",
+          hideCursor: true,
+          clearOnComplete: false,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      let bar = bars.get(event.phase);
+      if (!bar) {
+        bar = multi.create(Math.max(1, event.bytesTotal), 0);
+        bars.set(event.phase, bar);
       }
       bar.setTotal(Math.max(1, event.bytesTotal));
       bar.update(event.bytesDone, {
+        label: LABELS[event.phase].padEnd(11),
         done: formatBytes(event.bytesDone),
         total: formatBytes(event.bytesTotal),
         files: `${event.filesDone}/${event.filesTotal}`,
@@ -106,6 +105,10 @@ function barReporter(stream: NodeJS.WritableStream): ProgressReporter {
         eta_human: formatDuration(event.etaSeconds),
       });
     },
-    stop: stopBar,
+    stop() {
+      multi?.stop();
+      multi = undefined;
+      bars.clear();
+    },
   };
 }

@@ -101,6 +101,24 @@ describe("cli building blocks", () => {
     reporter.stop();
     expect(m.err).toHaveLength(2);
     expect(m.err[1]).toBe("uploading: 100% 100 B/100 B, 2/2 files, 50 B/s, ETA 1s\n");
+    // Overlapping phases are throttled each on its own: hashing does not hide uploading.
+    const both = memoryStreams(false);
+    const overlap = createProgressReporter(createOutput(both.streams, {}), {
+      intervalMs: 1000,
+      now: () => t,
+    });
+    overlap.listener({ ...ev(0), phase: "hash" });
+    overlap.listener(ev(0));
+    t = 2010;
+    overlap.listener({ ...ev(50), phase: "hash" }); // throttled
+    overlap.listener(ev(50)); // throttled
+    overlap.stop();
+    expect(both.err.map((l) => l.split(":")[0])).toEqual([
+      "hashing",
+      "uploading",
+      "hashing",
+      "uploading",
+    ]);
     const quiet = memoryStreams(false);
     createProgressReporter(createOutput(quiet.streams, { quiet: true })).listener(ev(100));
     expect(quiet.err).toEqual([]);

@@ -3,7 +3,7 @@ import { createBlobCache } from "./cache/blob-cache.js";
 import { resolveCacheDir } from "./cache/cache-dir.js";
 import type { CairnConfig } from "./config/config-file.js";
 import { resolveSettings, type SettingsEnv } from "./config/settings.js";
-import { createFileHasher } from "./hashing/file-hasher.js";
+import { createFileHasher, type FileHasher } from "./hashing/file-hasher.js";
 import type { ProgressListener } from "./progress.js";
 import {
   createReferenceResolvers,
@@ -36,6 +36,11 @@ export interface CairnOptions extends CairnConfig {
   onProgress?: ProgressListener;
   /** fetch implementation (tests, proxies). */
   fetch?: typeof fetch;
+  /**
+   * The file hasher (tests, embedders). Default: SHA-256 on worker threads with the digest cache
+   * in `cacheDir`. `close()` closes it.
+   */
+  hasher?: FileHasher;
 }
 
 /** Options of `cairn.init()`. */
@@ -73,7 +78,7 @@ export class Cairn {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const cacheDir = options.cacheDir ?? resolveCacheDir(env);
-    const hasher = createFileHasher({ cacheDir });
+    const hasher = options.hasher ?? createFileHasher({ cacheDir });
     const trpc = this.trpc;
     const baseUrl = settings.baseUrl;
     this.#ctx = {

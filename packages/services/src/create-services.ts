@@ -1,5 +1,6 @@
 import { createAccountsService } from "./accounts/service.js";
 import { type Actor, authenticate, createActorCache } from "./actor.js";
+import { type RepackInput, repackStore } from "./admin/repack.js";
 import { createArtifactBrowseService } from "./artifacts/browse.js";
 import { createArtifactsService } from "./artifacts/service.js";
 import { createBundleDownloads } from "./blobs/bundle-download.js";
@@ -34,6 +35,10 @@ export function createServices(given: ServiceDeps) {
     lineage: createLineageService(deps),
     retention: createRetentionService(deps),
     hooks: createHooksService(deps),
+    /** Site administration of the blob store (site admins only). */
+    admin: {
+      repack: (actor: Actor | null, input: RepackInput) => repackStore(deps, actor, input),
+    },
   };
 }
 

@@ -239,3 +239,28 @@ export const lineageOutputs = {
 
 /** Output of `health.ping`. */
 export const healthOutputs = { ping: z.object({ ok: z.literal(true), version: z.string() }) };
+
+const count = z.number().int().nonnegative();
+
+/** Output schemas of `admin.*`. */
+export const adminOutputs = {
+  repack: z.object({
+    blobsMoved: count.describe("Loose blobs moved into packs (their own file or object deleted)"),
+    bytesMoved: count.describe("Plaintext bytes of those blobs"),
+    packsWritten: count.describe("Packs the moved blobs were appended to"),
+    corrupt: count.describe("Loose blobs whose bytes do not match their digest, left in place"),
+    done: z.boolean().describe("No small loose blob is left; false: call again"),
+    compaction: z
+      .object({
+        packsRewritten: count,
+        packsDeleted: count,
+        recordsMoved: count,
+        packsSealed: count,
+        orphansDeleted: count,
+        corruptRecords: count,
+        bytesBefore: count.describe("Exact total length of all packs before compaction"),
+        bytesAfter: count.describe("Exact total length of all packs after compaction"),
+      })
+      .nullable(),
+  }),
+};

@@ -1,6 +1,11 @@
 export { deleteRedisKeys } from "./redis-cleanup.js";
 export { referenceEntry, TEST_PROJECT } from "./reference-entry.js";
-export { startTestServer, type TestServer, type TestServerOptions } from "./start-test-server.js";
+export {
+  startTestServer,
+  type TestBlobLocation,
+  type TestServer,
+  type TestServerOptions,
+} from "./start-test-server.js";
 export {
   type ReceivedWebhook,
   startWebhookReceiver,

@@ -25,14 +25,17 @@ export interface PackBatching {
 interface Waiter {
   items: PackItem[];
   bytes: number;
-  resolve: () => void;
+  resolve: (packId: string) => void;
   reject: (error: unknown) => void;
 }
 
 /** Appends blobs to packs in group commits; see {@link createPackWriter}. */
 export interface PackWriter {
-  /** Resolves once every item is durable in a pack *and* indexed; rejects if either failed. */
-  append(items: PackItem[]): Promise<void>;
+  /**
+   * Resolves once every item is durable in a pack *and* indexed, with the pack's id (null for no
+   * items); rejects if either failed.
+   */
+  append(items: PackItem[]): Promise<string | null>;
   /** Waits for queued and running writes. */
   drain(): Promise<void>;
   /** Packs written to but not indexed yet: compaction must not take them for orphans. */
@@ -64,7 +67,7 @@ export function createPackWriter(
   const idle: Array<() => void> = [];
   const unindexed = new Map<string, number>();
 
-  async function flush(batch: Waiter[]): Promise<void> {
+  async function flush(batch: Waiter[]): Promise<string> {
     const items = batch.flatMap((w) => w.items);
     const written = await backend.write(encodeRecords(items));
     unindexed.set(written.packId, (unindexed.get(written.packId) ?? 0) + 1);
@@ -75,6 +78,7 @@ export function createPackWriter(
       if (left === 0) unindexed.delete(written.packId);
       else unindexed.set(written.packId, left);
     }
+    return written.packId;
   }
 
   async function record(
@@ -112,8 +116,8 @@ export function createPackWriter(
     }
     queuedBytes -= bytes;
     running = flush(batch).then(
-      () => {
-        for (const w of batch) w.resolve();
+      (packId) => {
+        for (const w of batch) w.resolve(packId);
       },
       (error: unknown) => {
         for (const w of batch) w.reject(error);
@@ -137,8 +141,8 @@ export function createPackWriter(
 
   return {
     append(items) {
-      if (items.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
+      if (items.length === 0) return Promise.resolve(null);
+      return new Promise<string | null>((resolve, reject) => {
         const bytes = items.reduce((n, item) => n + item.payload.length, 0);
         queue.push({ items, bytes, resolve, reject });
         queuedBytes += bytes;

@@ -12,6 +12,10 @@ export interface RepackResult {
   bytesPacked: number;
   /** Loose blobs whose bytes did not match their digest: left alone, for verify/GC to report. */
   corrupt: number;
+  /** Distinct packs the moved blobs were appended to. */
+  packsWritten: number;
+  /** True when the run went through every loose blob (false: it stopped at its `limit`). */
+  done: boolean;
 }
 
 /** Loose blobs moved per group commit. */
@@ -22,7 +26,7 @@ interface RepackDeps {
   index: PackIndex;
   master?: MasterKey | undefined;
   threshold: number;
-  append: (items: PackItem[]) => Promise<void>;
+  append: (items: PackItem[]) => Promise<string | null>;
 }
 
 /**
@@ -34,7 +38,14 @@ export async function repackLoose(
   deps: RepackDeps,
   options: { limit?: number } = {},
 ): Promise<RepackResult> {
-  const result: RepackResult = { blobsPacked: 0, bytesPacked: 0, corrupt: 0 };
+  const result: RepackResult = {
+    blobsPacked: 0,
+    bytesPacked: 0,
+    corrupt: 0,
+    packsWritten: 0,
+    done: true,
+  };
+  const packs = new Set<string>();
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   let batch: Array<{ digest: string; size: number }> = [];
   const flush = async () => {
@@ -51,7 +62,8 @@ export async function repackLoose(
       }
       items.push({ digest, size: plain.length, payload: await sealPayload(deps.master, plain) });
     }
-    await deps.append(items);
+    const packId = await deps.append(items);
+    if (packId !== null) packs.add(packId);
     const packed = new Set([...indexed.keys(), ...items.map((i) => i.digest)]);
     for (const { digest, size } of batch) {
       if (!packed.has(digest)) continue;
@@ -63,10 +75,14 @@ export async function repackLoose(
   };
   for await (const info of deps.loose.list()) {
     if (info.size > deps.threshold) continue;
-    if (result.blobsPacked + batch.length >= limit) break;
+    if (result.blobsPacked + batch.length >= limit) {
+      result.done = false;
+      break;
+    }
     batch.push({ digest: info.digest, size: info.size });
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
+  result.packsWritten = packs.size;
   return result;
 }

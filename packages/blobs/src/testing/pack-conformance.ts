@@ -154,7 +154,15 @@ export function runPackConformance(name: string, make: () => Promise<PackSubject
       for (const b of blobs)
         expect((await readAll(await store.get(b.digest))).equals(b.bytes)).toBe(true);
       const result = await store.packs.repack();
-      expect(result).toEqual({ blobsPacked: 5, bytesPacked: 20_000, corrupt: 0 });
+      expect(result).toEqual({
+        blobsPacked: 5,
+        bytesPacked: 20_000,
+        corrupt: 0,
+        packsWritten: 1,
+        done: true,
+      });
+      // Idempotent: a second run finds nothing left to move.
+      expect(await store.packs.repack()).toMatchObject({ blobsPacked: 0, done: true });
       for (const b of blobs) {
         expect(await legacy.has(b.digest)).toBe(false);
         expect(await store.verify(b.digest)).toEqual({ ok: true, actual: b.digest });

@@ -109,12 +109,10 @@ export function registerTransferCommands(program: Command, deps: CliDeps): void 
             ...(options.include === undefined ? {} : { include: options.include }),
             ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
           };
-          // A partial download never needs the whole entry list: the server pages only matches.
-          const partial = Object.keys(filter).length > 0;
-          const artifact = await ctx
-            .cairn()
-            .api()
-            .artifact(q, partial ? { manifest: false } : {});
+          // The entry list is not fetched up front: download() asks for it page by page (only
+          // the matching pages for a partial download), each page downloading while the next
+          // is fetched.
+          const artifact = await ctx.cairn().api().artifact(q, { manifest: false });
           const dir = await artifact
             .download({
               ...filter,

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { computeVersionDigest, type ManifestEntry, sortEntries } from "@cairn/core";
-import { createFileHasher, type FileHasher } from "../hashing/file-hasher.js";
+import { createFileHasher, type FileHasher, type FileHashResult } from "../hashing/file-hasher.js";
 import { nodeSha256 } from "../hashing/node-sha256.js";
 import type { ProgressListener } from "../progress.js";
 import {
@@ -15,6 +15,8 @@ export interface ResolveEntriesOptions {
   hasher?: FileHasher;
   resolvers?: ReferenceResolvers;
   onProgress?: ProgressListener;
+  /** Receives local files as they are hashed (see `FileHasher.hashFiles`), before all are done. */
+  onHashed?: (files: readonly FileHashResult[]) => void;
 }
 
 /** A draft's computed manifest, its version digest, and the local file behind each stored entry. */
@@ -52,7 +54,10 @@ export async function resolveDraft(
   const ownHasher = options.hasher ? undefined : createFileHasher();
   const hasher = options.hasher ?? ownHasher!;
   try {
-    const hashed = await hasher.hashFiles(toHash, { onProgress: options.onProgress });
+    const hashed = await hasher.hashFiles(toHash, {
+      onProgress: options.onProgress,
+      onHashed: options.onHashed,
+    });
     const byPath = new Map(hashed.map((h, i) => [toHash[i]!, h]));
     const entries = new Map<string, ManifestEntry & { seq: number; overwrite: boolean }>();
     for (const item of draft.items.values()) {

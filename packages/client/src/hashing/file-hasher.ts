@@ -41,7 +41,14 @@ export interface FileHasher {
   /** Hashes `paths` (results in the same order). Throws CairnError on a missing or changing file. */
   hashFiles(
     paths: readonly string[],
-    options?: { onProgress?: ProgressListener | undefined },
+    options?: {
+      onProgress?: ProgressListener | undefined;
+      /**
+       * Receives the files read (not those known to the digest cache) while hashing goes on, a
+       * worker batch at a time, so a caller can start using digests before every file is hashed.
+       */
+      onHashed?: ((results: readonly FileHashResult[]) => void) | undefined;
+    },
   ): Promise<FileHashResult[]>;
   /** Hashes one file. */
   hashFile(path: string): Promise<FileHashResult>;
@@ -131,10 +138,15 @@ export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
       tracker.advance(1, raw.size);
     };
 
+    const report = (indexes: number[]): void => {
+      if (opts.onHashed && indexes.length > 0) opts.onHashed(indexes.map((i) => results[i]!));
+    };
+
     const todoBytes = todo.reduce((n, i) => n + stats[i]!.size, 0);
     if (todo.length <= smallJob.files && todoBytes <= smallJob.bytes) {
       const raws = hashOnMain(todo.map((i) => paths[i]!));
       for (let k = 0; k < todo.length; k++) accept(todo[k]!, raws[k]!);
+      report(todo);
     } else {
       pool ??= createHashPool(concurrency);
       const batches: number[][] = [];
@@ -155,6 +167,7 @@ export function createFileHasher(options: FileHasherOptions = {}): FileHasher {
         batches.map(async (batch) => {
           const raws = await activePool.hashBatch(batch.map((i) => paths[i]!));
           for (let k = 0; k < batch.length; k++) accept(batch[k]!, raws[k]!);
+          report(batch);
         }),
       );
     }

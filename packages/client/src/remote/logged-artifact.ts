@@ -5,6 +5,7 @@ import { Artifact } from "../artifact/artifact.js";
 import type { ArtifactManifest } from "../artifact/manifest-view.js";
 import type { ProgressListener } from "../progress.js";
 import { type DownloadStats, downloadEntries, type VersionSelector } from "../transfer/download.js";
+import { downloadPages } from "../transfer/download-pages.js";
 import {
   type EntryFilter,
   entryMatcher,
@@ -16,7 +17,7 @@ import type { RouterOutputs, VersionInfo } from "../transport/router-types.js";
 import type { ClientContext } from "./context.js";
 // Type only: runs are made by the context (`ctx.runOf`), so this file never loads run.ts.
 import type { Run } from "./run.js";
-import { fetchManifest, readEntryBytes } from "./version-reads.js";
+import { fetchManifest, manifestPages, readEntryBytes } from "./version-reads.js";
 import { wireJson } from "./wire-json.js";
 
 /** Options of `artifact.download()`; `prefix`, `include`, `exclude` fetch only matching entries. */
@@ -154,19 +155,33 @@ export class LoggedArtifact extends Artifact {
   async download(options: DownloadOptions = {}): Promise<string> {
     const root = resolve(options.root ?? this.#defaultRoot());
     const matches = entryMatcher(options);
-    let entries: readonly ManifestEntry[];
-    if (isPartial(options)) {
-      // Only the matching part: asked of the server by prefix unless the list is already here.
-      const prefix = serverPrefixOf(options);
-      const candidates = this.#manifestLoaded
-        ? this.manifest.entries
-        : await fetchManifest(this.#ctx, this.#selector(), { prefix });
-      entries = candidates.filter((e) => matches(e.path));
-    } else entries = (await this.loadManifest()).entries;
-    this.lastDownload = await downloadEntries(this.#ctx, this.#selector(), entries, root, {
-      skipCache: options.skipCache,
-      onProgress: options.onProgress,
-    });
+    const transfer = { skipCache: options.skipCache, onProgress: options.onProgress };
+    const partial = isPartial(options);
+    if (!this.#manifestLoaded) {
+      // The entry list comes in pages; each page downloads while the next is fetched. Only the
+      // matching part is asked of the server (by prefix) for a partial download.
+      const pages = manifestPages(
+        this.#ctx,
+        this.#selector(),
+        partial ? { prefix: serverPrefixOf(options) } : {},
+      );
+      const done = await downloadPages(
+        this.#ctx,
+        this.#selector(),
+        partial ? filterPages(pages, matches) : pages,
+        root,
+        transfer,
+      );
+      if (!partial) {
+        this.#attach(done.entries);
+        this.#manifestLoaded = true;
+      }
+      this.lastDownload = done.stats;
+      return root;
+    }
+    const all = this.manifest.entries;
+    const entries = partial ? all.filter((e) => matches(e.path)) : all;
+    this.lastDownload = await downloadEntries(this.#ctx, this.#selector(), entries, root, transfer);
     return root;
   }
 
@@ -351,4 +366,12 @@ async function listFiles(dir: string): Promise<string[]> {
   };
   await visit(dir);
   return out;
+}
+
+/** Only the entries of each page that `matches` accepts. */
+async function* filterPages(
+  pages: AsyncIterable<readonly ManifestEntry[]>,
+  matches: (path: string) => boolean,
+): AsyncGenerator<ManifestEntry[]> {
+  for await (const page of pages) yield page.filter((e) => matches(e.path));
 }

@@ -1,7 +1,8 @@
 import { CairnError, isCairnError, type ManifestEntry } from "@cairn/core";
 import type { Artifact } from "../artifact/artifact.js";
 import type { ProgressListener } from "../progress.js";
-import { type UploadCandidate, type UploadStats, uploadMissing } from "../transfer/upload.js";
+import type { UploadCandidate, UploadStats } from "../transfer/upload.js";
+import { createUploadPipeline, type UploadPipeline } from "../transfer/upload-pipeline.js";
 import type { ProjectRef, RunInfo } from "../transport/router-types.js";
 import { codeArtifactOfTree, type LogCodeOptions } from "./code-artifacts.js";
 import {
@@ -118,7 +119,15 @@ export class Run {
               };
             }
             // The version went away since the check (deleted): upload and log in full.
-            stats = await this.#upload(artifact, entries, options.onProgress);
+            stats = await this.#upload(
+              artifact,
+              entries,
+              createUploadPipeline(
+                this.#ctx,
+                this.#ref(),
+                options.onProgress ?? this.#ctx.onProgress,
+              ),
+            );
           }
           const { version, created } = await commitVersion(this.#ctx, this.#ref(), fields, entries);
           return {
@@ -306,33 +315,56 @@ export class Run {
 
   /**
    * Hashes the draft and computes its version digest locally. When a committed version already
-   * has that digest (an unchanged re-log), nothing is uploaded and `known` is set; otherwise the
-   * blobs the project's entity does not hold yet are uploaded (before the commit's turn, so
-   * several logs upload in parallel).
+   * has that digest (an unchanged re-log), nothing more is uploaded and `known` is set; otherwise
+   * the blobs the project's entity does not hold yet are uploaded (before the commit's turn, so
+   * several logs upload in parallel). Hashing, missing-checks and uploads overlap: files read by
+   * the hasher (not those the digest cache knew: an unchanged re-log asks nothing before its
+   * version digest is known) are checked and uploaded in batches while the rest is hashed.
    */
   async #prepare(
     artifact: Artifact,
     onProgress: ProgressListener | undefined,
   ): Promise<{ entries: ManifestEntry[]; stats: UploadStats; digest: string; known: boolean }> {
     const progress = onProgress ?? this.#ctx.onProgress;
-    const entries = [
-      ...(await artifact.resolveEntries({
-        hasher: this.#ctx.hasher,
-        resolvers: this.#ctx.resolvers,
-        onProgress: progress,
-      })),
-    ];
-    const digest = localVersionDigest(entries);
-    const known = await hasVersionWithDigest(
-      this.#ctx,
-      this.#ref(),
-      artifact.name,
-      artifact.type,
-      digest,
-    );
-    const stats = known
-      ? { checkedFiles: 0, uploadedFiles: 0, uploadedBytes: 0 }
-      : await this.#upload(artifact, entries, progress);
+    const pipeline = createUploadPipeline(this.#ctx, this.#ref(), progress);
+    let entries: ManifestEntry[];
+    let digest: string;
+    let known: boolean;
+    try {
+      entries = [
+        ...(await artifact.resolveEntries({
+          hasher: this.#ctx.hasher,
+          resolvers: this.#ctx.resolvers,
+          onProgress: progress,
+          onHashed: (files) =>
+            pipeline.offer(
+              files.map((f) => ({ digest: f.digest, size: f.size, localPath: f.path })),
+            ),
+        })),
+      ];
+      digest = localVersionDigest(entries);
+      known = await hasVersionWithDigest(
+        this.#ctx,
+        this.#ref(),
+        artifact.name,
+        artifact.type,
+        digest,
+      );
+    } catch (error) {
+      // Hashing (a file changed, a duplicate path) or the look-up failed: that error is the answer.
+      await pipeline.abandon();
+      throw error;
+    }
+    if (known) {
+      await pipeline.abandon();
+      return {
+        entries,
+        stats: { checkedFiles: 0, uploadedFiles: 0, uploadedBytes: 0 },
+        digest,
+        known,
+      };
+    }
+    const stats = await this.#upload(artifact, entries, pipeline);
     return { entries, stats, digest, known };
   }
 
@@ -340,7 +372,7 @@ export class Run {
   async #upload(
     artifact: Artifact,
     entries: readonly ManifestEntry[],
-    progress: ProgressListener | undefined,
+    pipeline: UploadPipeline,
   ): Promise<UploadStats> {
     const candidates: UploadCandidate[] = [];
     for (const e of entries) {
@@ -349,6 +381,6 @@ export class Run {
       // Entries without a local file were carried over from a logged version: already stored.
       if (localPath) candidates.push({ digest: e.digest, size: e.size, localPath });
     }
-    return uploadMissing(this.#ctx, this.#ref(), candidates, progress ?? this.#ctx.onProgress);
+    return pipeline.finish(candidates);
   }
 }

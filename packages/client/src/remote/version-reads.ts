@@ -18,6 +18,16 @@ export async function fetchManifest(
   options: { prefix?: string } = {},
 ): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
+  for await (const page of manifestPages(ctx, version, options)) entries.push(...page);
+  return entries;
+}
+
+/** The pages of {@link fetchManifest}, each asked for only when the previous one was consumed. */
+export async function* manifestPages(
+  ctx: ClientContext,
+  version: VersionSelector,
+  options: { prefix?: string } = {},
+): AsyncGenerator<ManifestEntry[]> {
   let cursor: string | undefined;
   for (;;) {
     const page = await ctx.call((t) =>
@@ -28,8 +38,8 @@ export async function fetchManifest(
         ...(cursor === undefined ? {} : { cursor }),
       }),
     );
-    entries.push(...page.entries);
-    if (!page.nextCursor) return entries;
+    yield page.entries;
+    if (!page.nextCursor) return;
     cursor = page.nextCursor;
   }
 }

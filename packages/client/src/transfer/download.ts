@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CairnError, isCairnError, type ManifestEntry } from "@cairn/core";
 import { type BlobCache, createBlobCache } from "../cache/blob-cache.js";
-import { createProgressTracker, type ProgressListener } from "../progress.js";
+import { createProgressTracker, type ProgressListener, type ProgressTracker } from "../progress.js";
 import type { ClientContext } from "../remote/context.js";
 import { withRetry } from "../transport/retry.js";
 import { isRetryableTransfer, transferError } from "./byte-requests.js";
@@ -25,6 +25,17 @@ export interface DownloadEntriesOptions {
   /** Do not keep fetched blobs in the shared cache (they still go through a verifying temp cache). */
   skipCache?: boolean | undefined;
   onProgress?: ProgressListener | undefined;
+  /**
+   * A progress tracker shared by several calls (one per manifest page, see download-pages.ts):
+   * each call adds its files to `totals` and advances `tracker`, and leaves `finish()` to the owner.
+   */
+  shared?: SharedDownloadProgress | undefined;
+}
+
+/** Live totals read by a shared download tracker. */
+export interface SharedDownloadProgress {
+  totals: { filesTotal: number; bytesTotal: number };
+  tracker: ProgressTracker;
 }
 
 /** What a download did. */
@@ -86,12 +97,21 @@ export async function downloadEntries(
   const todo = stored.filter((e) => !present.has(e.path));
   stats.present = present.size;
 
-  const tracker = createProgressTracker({
-    phase: "download",
-    filesTotal: todo.length + references.length,
-    bytesTotal: [...todo, ...references].reduce((n, e) => n + (e.size ?? 0), 0),
-    onProgress: options.onProgress ?? ctx.onProgress,
-  });
+  const filesTotal = todo.length + references.length;
+  const bytesTotal = [...todo, ...references].reduce((n, e) => n + (e.size ?? 0), 0);
+  let tracker: ProgressTracker;
+  if (options.shared) {
+    options.shared.totals.filesTotal += filesTotal;
+    options.shared.totals.bytesTotal += bytesTotal;
+    tracker = options.shared.tracker;
+  } else {
+    tracker = createProgressTracker({
+      phase: "download",
+      filesTotal,
+      bytesTotal,
+      onProgress: options.onProgress ?? ctx.onProgress,
+    });
+  }
 
   let tempDir: string | undefined;
   let cache: BlobCache = ctx.cache;
@@ -188,7 +208,7 @@ export async function downloadEntries(
   } finally {
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
-  tracker.finish();
+  if (!options.shared) tracker.finish();
   return stats;
 }
 

@@ -1,11 +1,11 @@
 import { CairnError, MAX_ENTRIES_PER_REQUEST } from "@cairn/core";
-import { createProgressTracker, type ProgressListener } from "../progress.js";
+import type { ProgressTracker } from "../progress.js";
 import type { ClientContext } from "../remote/context.js";
 import { type RetryOptions, withRetry } from "../transport/retry.js";
 import type { ProjectRef, RouterOutputs } from "../transport/router-types.js";
 import { isRetryableTransfer, transferError } from "./byte-requests.js";
 import { fileSliceBody, readFileSlice, STREAM_BODY_THRESHOLD } from "./file-body.js";
-import { chunk, mapWithConcurrency } from "./pool.js";
+import { mapWithConcurrency } from "./pool.js";
 import { type BundleTarget, uploadBundles } from "./upload-bundles.js";
 
 /** A blob to upload if the server says it is missing. */
@@ -23,74 +23,22 @@ export interface UploadStats {
   uploadedBytes: number;
 }
 
-type UploadTarget = RouterOutputs["blobs"]["missing"]["missing"][number]["upload"];
+/** Where the server wants one missing blob's bytes. */
+export type UploadTarget = RouterOutputs["blobs"]["missing"]["missing"][number]["upload"];
 
 /** `blobs.missing` takes at most this many blobs per request (the server's per-request limit). */
 export const MISSING_BATCH = MAX_ENTRIES_PER_REQUEST;
 
-/**
- * Uploads what the project's entity does not hold yet: asks `blobs.missing` in batches of 10,000,
- * then sends only the missing blobs: small ones bound for the server's own route in bundles
- * (many blobs per request, see upload-bundles.ts), the others one PUT each,
- * `ctx.transferConcurrency` at a time, each retried with exponential backoff; multipart targets go up part by part and are completed with their ETags;
- * presigned PUTs that ask for it are confirmed with `blobs.complete`. Checks and uploads overlap:
- * while one batch's missing blobs go up, the next batch is checked (a million files are 100
- * checks, which no longer wait for each other's uploads, nor the uploads for all checks).
- */
-export async function uploadMissing(
-  ctx: ClientContext,
-  project: ProjectRef,
-  candidates: readonly UploadCandidate[],
-  onProgress: ProgressListener | undefined = ctx.onProgress,
-): Promise<UploadStats> {
-  const byDigest = new Map<string, UploadCandidate>();
-  for (const c of candidates) byDigest.set(c.digest, c);
-  const unique = [...byDigest.values()];
-  // Totals grow as the checks answer; the tracker reads them live.
-  const totals = { phase: "upload" as const, filesTotal: 0, bytesTotal: 0, onProgress };
-  const tracker = createProgressTracker(totals);
-  let uploading: Promise<void> = Promise.resolve();
-  let failed = false;
-  for (const batch of chunk(unique, MISSING_BATCH)) {
-    if (failed) break;
-    const answer = await ctx.call((t) =>
-      t.blobs.missing.mutate({
-        ...project,
-        blobs: batch.map((b) => ({ digest: b.digest, size: b.size })),
-      }),
-    );
-    const missing: Missing[] = [];
-    for (const m of answer.missing) {
-      const candidate = byDigest.get(m.digest);
-      if (candidate) missing.push({ candidate, upload: m.upload });
-    }
-    totals.filesTotal += missing.length;
-    totals.bytesTotal += missing.reduce((n, m) => n + m.candidate.size, 0);
-    const target = answer.bundle ?? null;
-    // One batch uploads while the next is checked: at most two batches in flight.
-    uploading = uploading.then(() => uploadBatch(ctx, project, missing, target, tracker));
-    uploading.catch(() => {
-      failed = true;
-    });
-  }
-  await uploading;
-  if (totals.filesTotal > 0) tracker.finish();
-  return {
-    checkedFiles: unique.length,
-    uploadedFiles: totals.filesTotal,
-    uploadedBytes: totals.bytesTotal,
-  };
-}
-
-type Missing = { candidate: UploadCandidate; upload: UploadTarget };
+/** A blob the server reported missing, with where its bytes go. */
+export type Missing = { candidate: UploadCandidate; upload: UploadTarget };
 
 /** Uploads one checked batch: small server-bound blobs in bundles, the rest one by one. */
-async function uploadBatch(
+export async function uploadBatch(
   ctx: ClientContext,
   project: ProjectRef,
   missing: Missing[],
   target: BundleTarget | null,
-  tracker: ReturnType<typeof createProgressTracker>,
+  tracker: ProgressTracker,
 ): Promise<void> {
   const bundled = target
     ? missing.filter(

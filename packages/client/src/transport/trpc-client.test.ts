@@ -82,6 +82,7 @@ describe("transport", () => {
 
   it("lists exactly the mutations that are safe to repeat", () => {
     expect([...REPEATABLE_MUTATIONS].sort()).toEqual([
+      "admin.repack",
       "artifacts.finish",
       "artifacts.log",
       "artifacts.relog",

@@ -62,7 +62,8 @@ export function createRetryingFetch(base: typeof fetch, retry: RetryOptions = {}
  * safe: a log or re-log is addressed by its contents (identical contents resolve to the version
  * the first attempt made, and the same aliases move there again), a second finish of a draft
  * answers the version the first one committed, and `blobs.missing` only reads (it is a POST for
- * its body's size; the upload sessions a repeat opens are swept). Upserts are not here: a late
+ * its body's size; the upload sessions a repeat opens are swept), and `admin.repack` moves only
+ * what is still loose. Upserts are not here: a late
  * repeat could override another writer's later upsert of the same path.
  */
 export const REPEATABLE_MUTATIONS: ReadonlySet<string> = new Set([
@@ -70,6 +71,7 @@ export const REPEATABLE_MUTATIONS: ReadonlySet<string> = new Set([
   "artifacts.relog",
   "artifacts.finish",
   "blobs.missing",
+  "admin.repack",
 ]);
 
 /** True when every procedure of a tRPC (batch) request URL is in {@link REPEATABLE_MUTATIONS}. */
