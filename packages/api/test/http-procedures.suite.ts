@@ -86,6 +86,15 @@ export function registerProcedureTests(current: () => Harness): void {
     expect((await user.client.api.accounts.whoami.query()).user.name).toBe(user.name);
   });
 
+  it("site admin: repack is refused to anyone else, and names the setting on a pack-less store", async () => {
+    const harness = current();
+    const user = await newUser(harness, admin(), "repack");
+    await expectRefused(user.client.api.admin.repack.mutate({}), 403);
+    // This harness stores one object per blob (no pack index): a repack has nowhere to go. The
+    // packed path is covered end to end by packages/cli/src/admin-repack.test.ts.
+    await expect(admin().api.admin.repack.mutate({})).rejects.toThrow(/CAIRN_PACK_THRESHOLD/);
+  });
+
   it("webhooks: create, list, deliveries, redeliver, rotate, events, remove", async () => {
     const harness = current();
     const owner = await newUser(harness, admin(), "hook");

@@ -52,7 +52,9 @@ export function httpSuite(combo: Combo, suites: readonly SuiteName[]): void {
       expect(all.length).toBeGreaterThan(40);
       // The directory store never completes a single-part upload (issue 14: only a presigned or
       // multipart session can be completed); S3 combinations complete presigned PUTs.
-      const exempt = combo.blobs === "s3" ? [] : ["blobs.complete"];
+      // `admin.repack` needs a packed store, which this harness is not (the CLI's
+      // admin-repack.test.ts calls it over HTTP against packed stores).
+      const exempt = combo.blobs === "s3" ? ["admin.repack"] : ["blobs.complete", "admin.repack"];
       expect(all.filter((p) => !succeeded.has(p) && !exempt.includes(p))).toEqual([]);
     });
   }

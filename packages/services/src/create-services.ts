@@ -1,6 +1,7 @@
 import { createAccountsService } from "./accounts/service.js";
 import { type Actor, authenticate, createActorCache } from "./actor.js";
-import { type RepackInput, repackStore } from "./admin/repack.js";
+import type { RepackInput } from "./admin/inputs.js";
+import { repackStore } from "./admin/repack.js";
 import { createArtifactBrowseService } from "./artifacts/browse.js";
 import { createArtifactsService } from "./artifacts/service.js";
 import { createBundleDownloads } from "./blobs/bundle-download.js";

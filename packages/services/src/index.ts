@@ -8,6 +8,7 @@ export type * from "./accounts/service.js";
 export type * from "./accounts/teams.js";
 export type * from "./accounts/users.js";
 export * from "./actor.js";
+export * from "./admin/inputs.js";
 export * from "./admin/repack.js";
 export * from "./artifacts/browse.js";
 export * from "./artifacts/commit-version.js";
