@@ -27,9 +27,31 @@ export interface S3TestServer {
   close(): Promise<void>;
 }
 
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  store: S3rverStore;
+}
+
+/**
+ * s3rver keeps objects as files in folders named after the key's prefix, and its delete removes a
+ * folder once it is empty. A PUT into the same prefix at that moment opens its file in a folder
+ * that is gone, and the error of that write stream has no listener: an uncaught ENOENT in the test
+ * process. Cairn's staged uploads (`<prefix>staging/<id>`, deleted once promoted) hit this race
+ * under load; a real bucket has no folders. Deletes here remove the object's files only.
+ */
+function keepPrefixFolders(store: S3rverStore): void {
+  store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ["object", "object.md5", "metadata.json"].map((resource) =>
+        rm(store.getResourcePath(bucket, key, resource), { force: true }),
+      ),
+    );
+  };
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 
@@ -53,6 +75,7 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
     // Path-style only: vhost parsing would treat "127.0.0.1" labels as bucket names.
     vhostBuckets: false,
   });
+  keepPrefixFolders(server.store);
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
