@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
-import { createCairnTrpcClient } from "@cairn/client";
+import { createCairnTrpcClient } from "@cairn/client/internal";
 import pg from "pg";
 import { adminTrpc, BENCH_ENTITY, BENCH_PROJECT, createBenchProject } from "../lib/cairn.js";
 import { referenceEntries } from "../lib/entries.js";
