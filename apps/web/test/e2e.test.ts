@@ -340,7 +340,10 @@ describe("web app, end to end (real server, built app, headless Chromium)", () =
     await details.getByRole("button", { name: /Expand neighbours/ }).click();
     await expect.poll(count).toBeGreaterThan(before);
     expect(page.url()).toContain("&x=");
-    await page.getByLabel("Collapsed").check();
+    // The mode is URL state: the radio turns checked after the route updates, not on the click
+    // itself (Playwright's check() fails when the state lags), so click and wait for it.
+    await page.getByLabel("Collapsed").click();
+    await expect.poll(() => page.getByLabel("Collapsed").isChecked()).toBe(true);
     await page.reload();
     await expect.poll(count).toBeGreaterThan(before);
     expect(await page.getByLabel("Collapsed").isChecked()).toBe(true);
