@@ -15,7 +15,11 @@ import type { Actor } from "../actor.js";
 import { assertMayMoveAliases, commitVersion } from "../artifacts/commit-version.js";
 import { limitsOf, nowOf, type ServiceDeps } from "../deps.js";
 import { emitEvents } from "../events/emit.js";
-import { type AccessibleProject, resolveProject } from "../projects/access.js";
+import {
+  ACCESSIBLE_PROJECT_COLUMNS,
+  type AccessibleProject,
+  resolveProject,
+} from "../projects/access.js";
 import { mergeUpsertRows } from "./apply.js";
 import type { FinishInput } from "./inputs.js";
 import { baseDb, type DraftDb, type DraftLifecycle, draftDb } from "./schema.js";
@@ -251,16 +255,7 @@ async function loadProject(
   const row = await trx
     .selectFrom("projects")
     .innerJoin("entities", "entities.id", "projects.entity_id")
-    .select([
-      "projects.id",
-      "projects.name",
-      "projects.visibility",
-      "projects.protected_aliases",
-      "projects.description",
-      "projects.created_at",
-      "entities.id as entityId",
-      "entities.name as entityName",
-    ])
+    .select(ACCESSIBLE_PROJECT_COLUMNS)
     .where("projects.id", "=", projectId)
     .executeTakeFirstOrThrow();
   return {

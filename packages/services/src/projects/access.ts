@@ -60,6 +60,21 @@ function roleFrom(
 }
 
 /**
+ * The columns of a project and its owning entity that an {@link AccessibleProject} is built from
+ * (`projects` joined with `entities`), for every query that loads one.
+ */
+export const ACCESSIBLE_PROJECT_COLUMNS = [
+  "projects.id",
+  "projects.name",
+  "projects.visibility",
+  "projects.protected_aliases",
+  "projects.description",
+  "projects.created_at",
+  "entities.id as entityId",
+  "entities.name as entityName",
+] as const;
+
+/**
  * Loads a project and checks that the actor may perform `action` on it with the core access
  * policy. A private project the caller cannot read is reported NOT_FOUND, exactly like a project
  * that does not exist, so outsiders cannot learn that it exists.
@@ -80,17 +95,7 @@ export async function resolveProject(
         .onRef("memberships.entity_id", "=", "entities.id")
         .on("memberships.user_id", "=", actor?.userId ?? ""),
     )
-    .select([
-      "projects.id",
-      "projects.name",
-      "projects.visibility",
-      "projects.protected_aliases",
-      "projects.description",
-      "projects.created_at",
-      "entities.id as entityId",
-      "entities.name as entityName",
-      "memberships.role as memberRole",
-    ])
+    .select([...ACCESSIBLE_PROJECT_COLUMNS, "memberships.role as memberRole"])
     .where("entities.name", "=", ref.entity)
     .where("projects.name", "=", ref.project)
     .executeTakeFirst();
