@@ -16,7 +16,13 @@ export const ADMIN_KEY_FILE = "admin-api-key";
 
 /** PostgreSQL when `DATABASE_URL` is set, else embedded PGlite in `<data dir>/pg` (locked). */
 export function databaseConfigOf(env: ServerEnv): DatabaseConfig {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL, poolSize: env.CAIRN_DATABASE_POOL_SIZE };
+  if (env.DATABASE_URL) {
+    return {
+      url: env.DATABASE_URL,
+      poolSize: env.CAIRN_DATABASE_POOL_SIZE,
+      preparedStatements: env.CAIRN_DATABASE_PREPARE,
+    };
+  }
   return { dataDir: join(resolve(env.CAIRN_DATA_DIR), PGLITE_SUBDIR) };
 }
 

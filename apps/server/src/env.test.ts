@@ -26,7 +26,11 @@ describe("server configuration", () => {
       CAIRN_PUBLIC_URL: "https://cairn.example.com/",
       CAIRN_HOST: "0.0.0.0",
     });
-    expect(databaseConfigOf(env)).toEqual({ url: "postgres://cairn@db/cairn", poolSize: 10 });
+    expect(databaseConfigOf(env)).toEqual({
+      url: "postgres://cairn@db/cairn",
+      poolSize: 10,
+      preparedStatements: true,
+    });
     expect(blobStoreConfigOf(env)).toMatchObject({
       kind: "s3",
       bucket: "artifacts",
@@ -44,7 +48,16 @@ describe("server configuration", () => {
       DATABASE_URL: "postgres://cairn@db/cairn",
       CAIRN_DATABASE_POOL_SIZE: "25",
     });
-    expect(databaseConfigOf(env)).toEqual({ url: "postgres://cairn@db/cairn", poolSize: 25 });
+    expect(databaseConfigOf(env)).toEqual({
+      url: "postgres://cairn@db/cairn",
+      poolSize: 25,
+      preparedStatements: true,
+    });
+    const unprepared = serverEnvSchema.parse({
+      DATABASE_URL: "postgres://cairn@db/cairn",
+      CAIRN_DATABASE_PREPARE: "false",
+    });
+    expect(databaseConfigOf(unprepared)).toMatchObject({ preparedStatements: false });
     for (const bad of ["0", "lots", "1.5", "1000"]) {
       expect(() => readServerEnv({ CAIRN_DATABASE_POOL_SIZE: bad })).toThrow(
         /CAIRN_DATABASE_POOL_SIZE/,

@@ -34,6 +34,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
   const database = await createDatabase({
     url: env.DATABASE_URL,
     poolSize: env.CAIRN_DATABASE_POOL_SIZE,
+    preparedStatements: env.CAIRN_DATABASE_PREPARE,
     ...(env.CAIRN_DATABASE_SCHEMA === undefined ? {} : { schema: env.CAIRN_DATABASE_SCHEMA }),
   });
   try {

@@ -12,6 +12,7 @@ import {
 } from "./notifications.js";
 import { cairnPgTypes } from "./pg-types.js";
 import { CairnPGliteDialect } from "./pglite-dialect.js";
+import { preparingPool } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
 
 /** A PostgreSQL server, shared by any number of Cairn processes. */
@@ -22,6 +23,12 @@ export interface PostgresDatabaseConfig {
   schema?: string;
   /** Maximum pooled connections. Default 10. */
   poolSize?: number;
+  /**
+   * Run the statements marked with `preparedStatement` as named prepared statements (default
+   * true). `false` for connection poolers that cannot keep them (PgBouncer before 1.21 in
+   * transaction mode).
+   */
+  preparedStatements?: boolean;
 }
 
 /** Embedded PGlite persisted in a directory, locked for this process alone. */
@@ -67,7 +74,7 @@ export async function createDatabase(config: DatabaseConfig): Promise<CairnDatab
 }
 
 async function openPostgres(config: PostgresDatabaseConfig): Promise<CairnDatabase> {
-  const { url, schema, poolSize = 10 } = config;
+  const { url, schema, poolSize = 10, preparedStatements = true } = config;
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new CairnError(
       "INVALID_INPUT",
@@ -116,7 +123,9 @@ async function openPostgres(config: PostgresDatabaseConfig): Promise<CairnDataba
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool, preparedStatements) }),
+  });
   const notifications = createPgNotifications({
     connectionString: url,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),

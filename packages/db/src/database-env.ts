@@ -20,6 +20,15 @@ export const databaseEnvShape = {
     .enum(["true", "false", "1", "0", ""])
     .optional()
     .transform((v) => v !== "false" && v !== "0"),
+  /**
+   * `false`: the hot read statements (version resolution, manifest pages) are not kept as named
+   * prepared statements on each connection, for poolers that cannot keep them (PgBouncer before
+   * 1.21, or later without `max_prepared_statements`, in transaction mode). Default `true`.
+   */
+  CAIRN_DATABASE_PREPARE: z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
 };
 
 /** The parsed database variables. */

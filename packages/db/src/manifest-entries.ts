@@ -1,5 +1,6 @@
 import { CairnError, MAX_MANIFEST_PAGE, type ManifestEntry } from "@cairn/core";
-import { type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely, sql } from "kysely";
+import { preparedStatement } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -152,25 +153,42 @@ export async function pageManifestEntries(
   // This form plans as an ordered index scan that stops after `limit + 1` rows, before and after
   // ANALYZE (EXPLAIN: 0.05 ms); rows of the next manifest it may reach on the last page are
   // dropped below.
-  const rows = (
-    await db
-      .selectFrom("manifest_entries")
-      .select(["manifest_id", "path", "digest", "size", "ref", "extra"])
-      .where(
-        after === null && prefix !== ""
-          ? sql<boolean>`(manifest_id, path) >= (${manifestId}, ${prefix})`
-          : sql<boolean>`(manifest_id, path) > (${manifestId}, ${after ?? ""})`,
-      )
-      .orderBy("manifest_id")
-      .orderBy("path")
+  const first = after === null && prefix !== "";
+  const { rows: all } = await db.executeQuery<PageRow>(
+    CompiledQuery.raw(first ? PAGE_FROM_PREFIX_SQL : PAGE_AFTER_SQL, [
+      manifestId,
+      first ? prefix : (after ?? ""),
       // One extra row tells whether another page exists without a count query.
-      .limit(limit + 1)
-      .execute()
-  ).filter((row) => Number(row.manifest_id) === manifestId && row.path.startsWith(prefix));
+      limit + 1,
+    ]),
+  );
+  const rows = all.filter(
+    (row) => Number(row.manifest_id) === manifestId && row.path.startsWith(prefix),
+  );
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { entries: page.map(toEntry), nextAfter: more ? (page.at(-1)?.path ?? null) : null };
 }
+
+/** A row of the page statements. */
+interface PageRow {
+  manifest_id: number | bigint;
+  path: string;
+  digest: string;
+  size: number | null;
+  ref: string | null;
+  extra: Record<string, string | number | boolean | null> | null;
+}
+
+const PAGE_COLUMNS = "manifest_id, path, digest, size, ref, extra";
+/** A page after a path (exclusive), prepared once per connection (a hot read). */
+const PAGE_AFTER_SQL = preparedStatement(
+  `select ${PAGE_COLUMNS} from manifest_entries where (manifest_id, path) > ($1, $2) order by manifest_id, path limit $3`,
+);
+/** The first page of a prefix (inclusive). */
+const PAGE_FROM_PREFIX_SQL = preparedStatement(
+  `select ${PAGE_COLUMNS} from manifest_entries where (manifest_id, path) >= ($1, $2) order by manifest_id, path limit $3`,
+);
 
 /** One entry of a manifest by its exact path, or `undefined`. */
 export async function getManifestEntry(

@@ -7,7 +7,7 @@ import {
   type ProjectVisibility,
   type QualifiedArtifactRef,
 } from "@cairn/core";
-import type { Database } from "@cairn/db";
+import { type Database, preparedStatement } from "@cairn/db";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { Actor } from "../actor.js";
 import { type AccessibleProject, checkProjectAccess } from "../projects/access.js";
@@ -152,7 +152,8 @@ const SELECTOR_SQL: Record<ArtifactSelector["kind"], string> = {
 const RESOLVE_SQL = Object.fromEntries(
   Object.entries(SELECTOR_SQL).map(([kind, selector]) => [
     kind,
-    `select p.id as project_id, p.name as project_name, p.visibility, p.protected_aliases,
+    // Prepared once per connection: planning this join cost more than running it.
+    preparedStatement(`select p.id as project_id, p.name as project_name, p.visibility, p.protected_aliases,
       p.description as project_description, p.created_at as project_created_at,
       e.id as entity_id, e.name as entity_name, m.role as member_role,
       c.id as collection_id, c.name as collection_name, c.type as collection_type,
@@ -168,7 +169,7 @@ const RESOLVE_SQL = Object.fromEntries(
     left join collections c on c.project_id = p.id and c.name = $4
     left join lateral (${selector}) sel on true
     left join versions v on v.id = sel.id
-    where e.name = $1 and p.name = $2`,
+    where e.name = $1 and p.name = $2`),
   ]),
 ) as Record<ArtifactSelector["kind"], string>;
 
