@@ -76,6 +76,31 @@ describe("createBlobCache", () => {
     expect((await readdir(out)).sort()).toEqual(["a", "old.txt", "taken.txt"]);
   });
 
+  it("linkAll treats a cached blob of the wrong size (torn by a crash) as missing and drops it", async () => {
+    for (const durable of [false, true]) {
+      const cache = createBlobCache({ dir: join(dir, String(durable)), durable });
+      const digest = sha("twelve bytes");
+      const path = await cache.put(digest, Buffer.from("twelve bytes"));
+      // What a power loss can leave of a file whose pages never reached the disk.
+      const { chmod, truncate } = await import("node:fs/promises");
+      await chmod(path, 0o600);
+      await truncate(path, 0);
+      const out = join(dir, `out-${durable}`);
+      const result = await cache.linkAll([
+        { digest, destPath: join(out, "sized.txt"), size: 12 },
+        { digest, destPath: join(out, "unsized.txt") },
+      ]);
+      // Without a size the entry cannot be checked; with one it is refetched, and gone.
+      expect(result).toEqual(["missing", "missing"]);
+      expect(await cache.has(digest)).toBe(false);
+      await cache.put(digest, Buffer.from("twelve bytes"));
+      expect(await cache.linkAll([{ digest, destPath: join(out, "sized.txt"), size: 12 }])).toEqual(
+        ["link"],
+      );
+      expect(await readFile(join(out, "sized.txt"), "utf8")).toBe("twelve bytes");
+    }
+  });
+
   it("linkInto of a missing blob is NOT_FOUND", async () => {
     const cache = createBlobCache({ dir });
     await expect(cache.linkInto(sha("nope"), join(dir, "x"))).rejects.toSatisfy((e) =>

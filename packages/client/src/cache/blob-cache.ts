@@ -1,5 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream, linkSync, mkdirSync, statSync, utimesSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+} from "node:fs";
 import {
   chmod,
   copyFile,
@@ -34,6 +46,13 @@ export interface BlobCacheOptions {
   dir: string;
   /** Size cap in bytes: after each `put`, least recently used blobs are evicted down to it. */
   maxBytes?: number | null;
+  /**
+   * fsync every blob before it is renamed into place (default false). A cache can be fetched
+   * again, so by default it is written like `cp` writes (no per-file fsync, which costs more than
+   * the rest of a small-file download); a blob a power loss left short is caught on use: `linkAll`
+   * compares every cached blob with the size the manifest gives and refetches a different one.
+   */
+  durable?: boolean;
 }
 
 /** Bytes to store: a Node or web stream, an async iterable of chunks, or a buffer. */
@@ -70,10 +89,11 @@ export interface BlobCache {
    * {@link linkInto} for many files at once, `"missing"` where the blob is not cached. Made for
    * whole-version downloads: the common case runs as synchronous `stat` + `link` in slices (the
    * event loop still breathes between slices), which is several times faster than thousands of
-   * calls queued on libuv's four-thread pool.
+   * calls queued on libuv's four-thread pool. An item with a `size` whose cached blob has
+   * another size (cut short by a crash: the cache does not fsync) is removed and `"missing"`.
    */
   linkAll(
-    items: ReadonlyArray<{ digest: string; destPath: string }>,
+    items: ReadonlyArray<{ digest: string; destPath: string; size?: number | null }>,
   ): Promise<Array<"link" | "copy" | "missing">>;
   /** Count and total size of the cached blobs. */
   stats(): Promise<BlobCacheStats>;
@@ -130,6 +150,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
   const root = join(options.dir, "blobs", "sha256");
   const tmpDir = join(options.dir, "tmp");
   const maxBytes = options.maxBytes ?? null;
+  const durable = options.durable ?? false;
 
   const pathOf = (digest: string): string => {
     checkDigest(digest);
@@ -144,7 +165,11 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
     madeDirs.add(dir);
   };
 
-  /** `put` of bytes already in memory (bundled downloads): no stream machinery per small blob. */
+  /**
+   * `put` of bytes already in memory (bundled downloads: at most 1 MiB each). Synchronous file
+   * calls: for small blobs, four trips through libuv's thread pool (open, write, close, rename)
+   * cost more than the writes themselves.
+   */
   const putBytes = async (
     digest: string,
     bytes: Uint8Array,
@@ -156,17 +181,17 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
     if (actual !== digest) throw mismatch(digest, actual);
     try {
       // Created read-only and private (the descriptor still writes): no separate chmod.
-      const handle = await open(tmp, "wx", CACHE_FILE_MODE);
+      const fd = openSync(tmp, "wx", CACHE_FILE_MODE);
       try {
-        await handle.writeFile(bytes);
-        await handle.sync();
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+        if (durable) fsyncSync(fd);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
       await ensureDir(dirname(dest));
-      await rename(tmp, dest);
+      renameSync(tmp, dest);
     } catch (err) {
-      await rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
       throw err;
     }
   };
@@ -250,7 +275,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
               yield chunk;
             }
           },
-          createWriteStream(tmp, { flush: true }),
+          createWriteStream(tmp, { flush: durable }),
         );
         const actual = hash.digest("hex");
         if (actual !== digest) throw mismatch(digest, actual);
@@ -319,10 +344,16 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
       const out: Array<"link" | "copy" | "missing"> = [];
       for (let i = 0; i < items.length; i++) {
         if (i > 0 && i % LINK_SLICE === 0) await new Promise((r) => setImmediate(r));
-        const { digest, destPath } = items[i]!;
+        const { digest, destPath, size } = items[i]!;
         const src = pathOf(digest);
         const info = statSync(src, { throwIfNoEntry: false });
         if (!info) {
+          out.push("missing");
+          continue;
+        }
+        if (size != null && info.size !== size) {
+          // Torn by a crash before the page cache reached the disk: fetch it again.
+          rmSync(src, { force: true });
           out.push("missing");
           continue;
         }

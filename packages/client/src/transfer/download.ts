@@ -123,7 +123,7 @@ export async function downloadEntries(
     // 2. Link what the cache holds straight away (one pass, no separate presence check); the
     // files whose blob is missing are fetched below (the temp cache of skipCache is empty).
     const linked = await cache.linkAll(
-      todo.map((e) => ({ digest: e.digest, destPath: destOf(e) })),
+      todo.map((e) => ({ digest: e.digest, destPath: destOf(e), size: e.size })),
     );
     const pending = todo.filter((_, i) => linked[i] === "missing");
     stats.fromCache = todo.length - pending.length;
@@ -186,7 +186,7 @@ export async function downloadEntries(
 
     // 4. Link the fetched files into place.
     const placed = await cache.linkAll(
-      pending.map((e) => ({ digest: e.digest, destPath: destOf(e) })),
+      pending.map((e) => ({ digest: e.digest, destPath: destOf(e), size: e.size })),
     );
     const lost = pending.find((_, i) => placed[i] === "missing");
     if (lost) {
