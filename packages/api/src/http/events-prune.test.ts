@@ -1,6 +1,8 @@
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type EventStreamBlock,
+  readEventStream,
   referenceEntry,
   startTestServer,
   TEST_PROJECT,
@@ -10,50 +12,18 @@ import {
 
 const DAY = 86_400_000;
 
-interface Block {
-  event: string | undefined;
-  id: string | undefined;
-  data: Record<string, unknown>;
-}
-
 /** Reads SSE blocks from `GET /events` until one carries event seq `untilSeq`. */
 async function readBlocks(
   server: TestServer,
   lastEventId: number | null,
   untilSeq: number,
-): Promise<Block[]> {
-  const controller = new AbortController();
-  const headers: Record<string, string> = { authorization: `Bearer ${server.adminKey}` };
-  if (lastEventId !== null) headers["last-event-id"] = String(lastEventId);
-  const res = await fetch(`${server.baseUrl}/events?entity=admin&project=default`, {
-    headers,
-    signal: controller.signal,
+): Promise<EventStreamBlock[]> {
+  const { status, blocks } = await readEventStream(server.baseUrl, {
+    apiKey: server.adminKey,
+    lastEventId,
+    until: (read) => read.some((b) => b.data.seq === untilSeq),
   });
-  expect(res.status).toBe(200);
-  const blocks: Block[] = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const timeout = setTimeout(() => controller.abort(), 20_000);
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const text = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = /^data: (.*)$/m.exec(text)?.[1];
-        if (data === undefined) continue;
-        blocks.push({
-          event: /^event: (.*)$/m.exec(text)?.[1],
-          id: /^id: (.*)$/m.exec(text)?.[1],
-          data: JSON.parse(data),
-        });
-      }
-      if (blocks.some((b) => b.data.seq === untilSeq)) break;
-    }
-  } finally {
-    clearTimeout(timeout);
-    controller.abort();
-  }
+  expect(status).toBe(200);
   return blocks;
 }
 

@@ -1,6 +1,8 @@
 import { describeWithServices } from "@cairn/vitest-config/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type EventStreamBlock,
+  readEventStream,
   referenceEntry,
   startTestServer,
   startWebhookReceiver,
@@ -11,50 +13,28 @@ import {
   type WebhookReceiver,
 } from "../testing/index.js";
 
-/** Reads `GET /events` until `until` holds or `max` events came; returns them and the last id. */
+/** Reads `GET /events` until `until` holds; returns the events (each block's data, its seq = its id). */
 async function readStream(
   server: TestServer,
   apiKey: string | null,
   lastEventId: number | null,
   until: (events: Array<{ seq: number; type: string }>) => boolean,
 ): Promise<Array<{ seq: number; type: string; id: string }>> {
-  const controller = new AbortController();
-  const headers: Record<string, string> = {};
-  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  if (lastEventId !== null) headers["last-event-id"] = String(lastEventId);
-  const res = await fetch(`${server.baseUrl}/events?entity=admin&project=default`, {
-    headers,
-    signal: controller.signal,
+  const eventsOf = (blocks: readonly EventStreamBlock[]) =>
+    blocks
+      .filter((b) => b.id !== undefined)
+      .map((b) => b.data as unknown as { seq: number; type: string; id: string });
+  const { status, contentType, blocks } = await readEventStream(server.baseUrl, {
+    apiKey,
+    lastEventId,
+    until: (read) => until(eventsOf(read)),
   });
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-  const events: Array<{ seq: number; type: string; id: string }> = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const timeout = setTimeout(() => controller.abort(), 20_000);
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end = buffer.indexOf("\n\n");
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const id = /^id: (\d+)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (id !== undefined && data !== undefined) {
-          const event = JSON.parse(data);
-          expect(event.seq).toBe(Number(id));
-          events.push(event);
-        }
-        end = buffer.indexOf("\n\n");
-      }
-      if (until(events)) break;
-    }
-  } finally {
-    clearTimeout(timeout);
-    controller.abort();
+  expect(status).toBe(200);
+  expect(contentType).toMatch(/^text\/event-stream/);
+  for (const block of blocks.filter((b) => b.id !== undefined)) {
+    expect(block.data.seq).toBe(Number(block.id));
   }
-  return events;
+  return eventsOf(blocks);
 }
 
 function suite(options: TestServerOptions) {

@@ -1,3 +1,8 @@
+export {
+  type EventStreamBlock,
+  type EventStreamRead,
+  readEventStream,
+} from "./event-stream.js";
 export { deleteRedisKeys } from "./redis-cleanup.js";
 export { referenceEntry, TEST_PROJECT } from "./reference-entry.js";
 export {

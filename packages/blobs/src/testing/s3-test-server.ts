@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createS3Client } from "../s3/s3-client.js";
 import type { S3BlobStoreOptions } from "../s3/s3-options.js";
 
@@ -53,6 +53,27 @@ function keepPrefixFolders(store: S3rverStore): void {
     );
   };
 }
+const S3RVER_REGION = "us-east-1";
+/** The fixed credentials s3rver accepts. */
+const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+/** Store options for an s3rver bucket: path-style, no checksums it cannot verify. */
+function s3rverStoreOptions(
+  target: { endpoint: string; bucket: string },
+  prefix: string,
+): S3BlobStoreOptions {
+  return {
+    bucket: target.bucket,
+    endpoint: target.endpoint,
+    region: S3RVER_REGION,
+    credentials: S3RVER_CREDENTIALS,
+    forcePathStyle: true,
+    prefix,
+    checksumMode: "WHEN_REQUIRED",
+    signSha256Checksum: false,
+  };
+}
+
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 
 /**
@@ -78,28 +99,17 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
   keepPrefixFolders(server.store);
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
   const storeOptions = (
     prefix: string,
     extra: Partial<S3BlobStoreOptions> = {},
-  ): S3BlobStoreOptions => ({
-    bucket,
-    endpoint,
-    region: "us-east-1",
-    credentials,
-    forcePathStyle: true,
-    prefix,
-    checksumMode: "WHEN_REQUIRED",
-    signSha256Checksum: false,
-    ...extra,
-  });
+  ): S3BlobStoreOptions => ({ ...s3rverStoreOptions({ endpoint, bucket }, prefix), ...extra });
   let client: S3Client | undefined;
   return {
     directory,
     endpoint,
     bucket,
-    region: "us-east-1",
-    credentials,
+    region: S3RVER_REGION,
+    credentials: S3RVER_CREDENTIALS,
     storeOptions,
     get client() {
       client ??= createS3Client(storeOptions(""));
@@ -118,18 +128,11 @@ export async function startS3TestServer(options: { bucket?: string } = {}): Prom
  * store's back: tests use it to corrupt a stored object, or to plant foreign keys.
  */
 export async function putRawS3Object(
-  target: { endpoint: string; bucket: string; region: string },
+  target: { endpoint: string; bucket: string },
   key: string,
   body: Uint8Array | string,
 ): Promise<void> {
-  const client = new S3Client({
-    region: target.region,
-    endpoint: target.endpoint,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const client = createS3Client(s3rverStoreOptions(target, ""));
   try {
     await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
   } finally {

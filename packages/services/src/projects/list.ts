@@ -2,6 +2,7 @@ import type { AccessRole } from "@cairn/core";
 import type { Database } from "@cairn/db";
 import type { Kysely } from "kysely";
 import type { Actor } from "../actor.js";
+import { ACCESSIBLE_PROJECT_COLUMNS } from "./access.js";
 import type { ProjectInfo } from "./info.js";
 
 /**
@@ -24,17 +25,7 @@ export async function listReadableProjects(
         .onRef("memberships.entity_id", "=", "projects.entity_id")
         .on("memberships.user_id", "=", userId),
     )
-    .select([
-      "projects.id",
-      "projects.name",
-      "projects.visibility",
-      "projects.protected_aliases",
-      "projects.description",
-      "projects.created_at",
-      "projects.entity_id",
-      "entities.name as entityName",
-      "memberships.role as memberRole",
-    ]);
+    .select([...ACCESSIBLE_PROJECT_COLUMNS, "memberships.role as memberRole"]);
   if (entity !== undefined) query = query.where("entities.name", "=", entity);
   if (!actor?.isSiteAdmin) {
     query = query.where((eb) =>
@@ -49,7 +40,7 @@ export async function listReadableProjects(
   return rows.map((row) => {
     let role: AccessRole;
     if (!actor) role = "anonymous";
-    else if (actor.isSiteAdmin || row.entity_id === actor.userId) role = "admin";
+    else if (actor.isSiteAdmin || row.entityId === actor.userId) role = "admin";
     else role = row.memberRole ?? "user";
     return {
       id: row.id,
