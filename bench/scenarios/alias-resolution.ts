@@ -143,12 +143,10 @@ export const aliasResolution: Scenario = {
           label: pgLabel,
           summary: pick(raw, "p50"),
         }),
-        row(
-          `manifest page (${PAGE_LIMIT} entries) p99`,
-          "ms",
-          pick(pages, "p99"),
-          { label: pgLabel, summary: pick(raw, "p99") },
-        ),
+        row(`manifest page (${PAGE_LIMIT} entries) p99`, "ms", pick(pages, "p99"), {
+          label: pgLabel,
+          summary: pick(raw, "p99"),
+        }),
         row(`manifest page (${PAGE_LIMIT} entries)`, "req/s", pick(pages, "rps"), {
           label: pgLabel,
           summary: pick(raw, "rps"),
