@@ -12,7 +12,7 @@ import {
 } from "./notifications.js";
 import { cairnPgTypes } from "./pg-types.js";
 import { CairnPGliteDialect } from "./pglite-dialect.js";
-import { preparingPool } from "./prepared-statements.js";
+import { poolWithPreparedStatements } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
 
 /** A PostgreSQL server, shared by any number of Cairn processes. */
@@ -124,7 +124,7 @@ async function openPostgres(config: PostgresDatabaseConfig): Promise<CairnDataba
     );
   }
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool, preparedStatements) }),
+    dialect: new PostgresDialect({ pool: poolWithPreparedStatements(pool, preparedStatements) }),
   });
   const notifications = createPgNotifications({
     connectionString: url,

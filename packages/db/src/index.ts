@@ -37,11 +37,7 @@ export {
 export { createPackIndex } from "./pack-index.js";
 export { parseInt8, toSafeNumber } from "./pg-types.js";
 export { CairnPGliteDialect } from "./pglite-dialect.js";
-export {
-  preparedStatement,
-  preparedStatementName,
-  preparingPool,
-} from "./prepared-statements.js";
+export { preparedStatement, preparedStatementName } from "./prepared-statements.js";
 export type * from "./schema.js";
 export type * from "./schema-events.js";
 export { createTestDatabase, DEFAULT_TEST_DATABASE_URL, type TestDatabase } from "./testing.js";

@@ -33,8 +33,10 @@ export function preparedStatementName(sql: string): string | undefined {
  * for poolers that cannot keep prepared statements, such as PgBouncer before 1.21 in transaction
  * mode) it is the pool itself.
  */
-export function preparingPool(pool: pg.Pool, enabled: boolean): PostgresPool {
-  if (!enabled) return pool as unknown as PostgresPool;
+export function poolWithPreparedStatements(pool: pg.Pool, enabled: boolean): PostgresPool {
+  // A pg Pool is what Kysely's PostgresPool describes; only `connect` is wrapped below.
+  const plain = pool as unknown as PostgresPool;
+  if (!enabled) return plain;
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
@@ -61,9 +63,7 @@ export function preparingPool(pool: pg.Pool, enabled: boolean): PostgresPool {
     },
     end: () => pool.end(),
     // What Kysely reads beside connect/end (a cancel connection is built from them).
-    options: pool.options,
-    ...((pool as unknown as PostgresPool).Client
-      ? { Client: (pool as unknown as PostgresPool).Client }
-      : {}),
+    options: plain.options,
+    ...(plain.Client ? { Client: plain.Client } : {}),
   };
 }

@@ -18,6 +18,15 @@ export function httpConformance(options: TestServerOptions): void {
   afterAll(async () => {
     await server?.close();
   });
+  /** A signed upload URL of the admin for `digest`, allowing `size` bytes. */
+  const putUrl = (digest: string, size: number, extra: { expiresInSec?: number } = {}) =>
+    byteUrl(server.baseUrl, server.services, {
+      digest,
+      op: "put",
+      entityId: adminId,
+      size,
+      ...extra,
+    });
 
   it("answers liveness and readiness with every check passing", async () => {
     const live = await fetch(`${server.baseUrl}/healthz`);
@@ -56,18 +65,10 @@ export function httpConformance(options: TestServerOptions): void {
 
   it("stores an upload, records the entity's ownership, and serves it back whole", async () => {
     const { bytes, digest } = makeBlob(70_000);
-    const put = await fetch(
-      byteUrl(server.baseUrl, server.services, {
-        digest,
-        op: "put",
-        entityId: adminId,
-        size: bytes.length,
-      }),
-      {
-        method: "PUT",
-        body: bytes,
-      },
-    );
+    const put = await fetch(putUrl(digest, bytes.length), {
+      method: "PUT",
+      body: bytes,
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual({ ok: true, digest, size: bytes.length });
     expect(await server.services.deps.blobs.has(digest)).toBe(true);
@@ -111,18 +112,10 @@ export function httpConformance(options: TestServerOptions): void {
     const { bytes, digest } = makeBlob(5_000);
     const wrong = Buffer.from(bytes);
     wrong[0] = (wrong[0] ?? 0) ^ 0xff;
-    const res = await fetch(
-      byteUrl(server.baseUrl, server.services, {
-        digest,
-        op: "put",
-        entityId: adminId,
-        size: bytes.length,
-      }),
-      {
-        method: "PUT",
-        body: wrong,
-      },
-    );
+    const res = await fetch(putUrl(digest, bytes.length), {
+      method: "PUT",
+      body: wrong,
+    });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("DIGEST_MISMATCH");
@@ -133,12 +126,7 @@ export function httpConformance(options: TestServerOptions): void {
 
   it("answers 413 for a body larger than the upload URL allows, declared or streamed", async () => {
     const { bytes, digest } = makeBlob(4_000);
-    const url = byteUrl(server.baseUrl, server.services, {
-      digest,
-      op: "put",
-      entityId: adminId,
-      size: 1_000,
-    });
+    const url = putUrl(digest, 1_000);
     const declared = await fetch(url, { method: "PUT", body: bytes });
     expect(declared.status).toBe(413);
     expect(((await declared.json()) as { error: { code: string } }).error.code).toBe(
@@ -161,21 +149,11 @@ export function httpConformance(options: TestServerOptions): void {
     const base = `${server.baseUrl}/blobs/${digest}`;
 
     expect((await put(base)).status).toBe(401);
-    const good = new URL(
-      byteUrl(server.baseUrl, server.services, { digest, op: "put", entityId: adminId, size: 100 }),
-    );
+    const good = new URL(putUrl(digest, 100));
     const forged = `${good.searchParams.get("t")?.split(".")[0]}.${"A".repeat(43)}`;
     expect((await put(`${base}?t=${forged}`)).status).toBe(401);
 
-    const expired = await put(
-      byteUrl(server.baseUrl, server.services, {
-        digest,
-        op: "put",
-        entityId: adminId,
-        size: 100,
-        expiresInSec: -10,
-      }),
-    );
+    const expired = await put(putUrl(digest, 100, { expiresInSec: -10 }));
     expect(expired.status).toBe(403);
     expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(
       /expired/,
@@ -185,15 +163,7 @@ export function httpConformance(options: TestServerOptions): void {
       (await put(byteUrl(server.baseUrl, server.services, { digest, op: "get" }))).status,
     ).toBe(403);
     const other = makeBlob(100);
-    const otherToken =
-      new URL(
-        byteUrl(server.baseUrl, server.services, {
-          digest: other.digest,
-          op: "put",
-          entityId: adminId,
-          size: 100,
-        }),
-      ).searchParams.get("t") ?? "";
+    const otherToken = new URL(putUrl(other.digest, 100)).searchParams.get("t") ?? "";
     expect((await put(`${base}?t=${encodeURIComponent(otherToken)}`)).status).toBe(403);
     expect(await server.services.deps.blobs.has(digest)).toBe(false);
   });

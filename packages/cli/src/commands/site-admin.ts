@@ -1,3 +1,4 @@
+import type { RouterOutputs } from "@cairn/client";
 import { CairnError, parseDuration } from "@cairn/core";
 import type { Command } from "commander";
 import type { CliDeps } from "../context.js";
@@ -5,27 +6,14 @@ import { EXIT_CODES } from "../errors.js";
 import { formatBytes } from "../units.js";
 import { action, example } from "./action.js";
 
-/** What a whole `cairn admin repack` did, summed over its calls. */
-interface RepackTotals {
-  blobsMoved: number;
-  bytesMoved: number;
-  /** Packs written to, summed over the calls (one that took blobs in two calls counts twice). */
-  packsWritten: number;
-  corrupt: number;
-  /** True when no small loose blob is left. */
-  done: boolean;
-  calls: number;
-  compaction: {
-    packsRewritten: number;
-    packsDeleted: number;
-    recordsMoved: number;
-    packsSealed: number;
-    orphansDeleted: number;
-    corruptRecords: number;
-    bytesBefore: number;
-    bytesAfter: number;
-  } | null;
-}
+/** One `admin.repack` answer, as the server's router types it. */
+type RepackStep = RouterOutputs["admin"]["repack"];
+
+/**
+ * What a whole `cairn admin repack` did: the last call's answer, with blobs and bytes moved and
+ * pack writes summed over its `calls` (a pack that took blobs in two calls counts twice).
+ */
+type RepackTotals = RepackStep & { calls: number };
 
 /** `cairn admin …`: administration of the server itself (site admins only). */
 export function registerSiteAdminCommands(program: Command, deps: CliDeps): void {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, stat, utimes } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, stat, truncate, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -82,7 +82,6 @@ describe("createBlobCache", () => {
       const digest = sha("twelve bytes");
       const path = await cache.put(digest, Buffer.from("twelve bytes"));
       // What a power loss can leave of a file whose pages never reached the disk.
-      const { chmod, truncate } = await import("node:fs/promises");
       await chmod(path, 0o600);
       await truncate(path, 0);
       const out = join(dir, `out-${durable}`);
