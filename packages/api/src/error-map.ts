@@ -1,6 +1,6 @@
 import { type CairnErrorCode, ERRORS, isCairnError } from "@cairn/core";
 import { TRPCError } from "@trpc/server";
-import { currentRequestId } from "./request-context.js";
+import { newRequestId } from "./http/request-id.js";
 import { storageFailureOf } from "./storage-errors.js";
 
 type TrpcCode = TRPCError["code"];
@@ -33,12 +33,29 @@ export function trpcCodeOf(code: CairnErrorCode): TrpcCode {
 export const INTERNAL_MESSAGE =
   "Internal error: the server logged it; retry, and report it with the request id if it persists.";
 
-/** Converts a thrown value into a TRPCError, keeping the original as `cause`. */
-export function toTrpcError(error: unknown): TRPCError {
+/** The request id each error mapped by {@link toTrpcError} belongs to (for failure logs). */
+const requestIds = new WeakMap<TRPCError, string>();
+
+/** The request id passed to {@link toTrpcError} when it produced `error`, if any. */
+export function requestIdOfError(error: TRPCError): string | undefined {
+  return requestIds.get(error);
+}
+
+/**
+ * Converts a thrown value into a TRPCError, keeping the original as `cause`. `requestId` is the
+ * id the failure is logged under (a storage failure's answer quotes it); a fresh one without.
+ */
+export function toTrpcError(error: unknown, requestId?: string): TRPCError {
+  const mapped = mapError(error, requestId);
+  if (requestId !== undefined) requestIds.set(mapped, requestId);
+  return mapped;
+}
+
+function mapError(error: unknown, requestId: string | undefined): TRPCError {
   if (error instanceof TRPCError) return error;
   // Storage failures (ENOSPC, EACCES, bucket errors) never pass their internal text on: the
   // answer names the store, what to do and the request id under which the cause was logged.
-  const storage = storageFailureOf(error, currentRequestId());
+  const storage = storageFailureOf(error, requestId ?? newRequestId());
   if (storage) {
     return new TRPCError({
       code: trpcCodeOf(storage.code),

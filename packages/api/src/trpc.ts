@@ -59,10 +59,10 @@ const t = initTRPC.context<Context>().create({
  * tRPC could not classify (INTERNAL_SERVER_ERROR) are re-mapped: an error tRPC already marked as a
  * client mistake (a malformed body, a zod failure) keeps its 4xx.
  */
-const errorMapping = t.middleware(async ({ next }) => {
+const errorMapping = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause) {
-    const mapped = toTrpcError(result.error.cause);
+    const mapped = toTrpcError(result.error.cause, ctx.requestId);
     if (mapped.code !== "INTERNAL_SERVER_ERROR") throw mapped;
   }
   return result;

@@ -1,3 +1,4 @@
+export { executeCoalescedRead } from "./coalesced-reads.js";
 export {
   type CairnDatabase,
   createDatabase,

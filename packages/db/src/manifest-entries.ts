@@ -1,5 +1,6 @@
 import { CairnError, MAX_MANIFEST_PAGE, type ManifestEntry } from "@cairn/core";
 import { CompiledQuery, type Kysely, sql } from "kysely";
+import { executeCoalescedRead } from "./coalesced-reads.js";
 import { preparedStatement } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
 
@@ -154,7 +155,9 @@ export async function pageManifestEntries(
   // ANALYZE (EXPLAIN: 0.05 ms); rows of the next manifest it may reach on the last page are
   // dropped below.
   const first = after === null && prefix !== "";
-  const { rows: all } = await db.executeQuery<PageRow>(
+  // Identical page reads in one event-loop turn share one statement (coalesced-reads.ts).
+  const { rows: all } = await executeCoalescedRead<PageRow>(
+    db,
     CompiledQuery.raw(first ? PAGE_FROM_PREFIX_SQL : PAGE_AFTER_SQL, [
       manifestId,
       first ? prefix : (after ?? ""),

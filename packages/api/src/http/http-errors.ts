@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERRORS, isCairnError } from "@cairn/core";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { toTrpcError } from "../error-map.js";
-import { currentRequestId } from "../request-context.js";
 import { storageFailureOf } from "../storage-errors.js";
+import { newRequestId } from "./request-id.js";
 
 /** The JSON body of every non-tRPC error response: `{ error: { code, message, requestId? } }`. */
 export interface HttpErrorBody {
@@ -22,14 +22,14 @@ export function httpErrorOf(
 ): { status: number; body: HttpErrorBody } {
   // Storage failures (ENOSPC, EACCES, bucket errors) are rewritten first: their own text may name
   // paths or buckets, so the answer names the store, what to do and the request id instead.
-  const domain = storageFailureOf(error, requestId ?? currentRequestId()) ?? error;
+  const domain = storageFailureOf(error, requestId ?? newRequestId()) ?? error;
   if (isCairnError(domain)) {
     const status = ERRORS[domain.code].httpStatus;
     const body: HttpErrorBody = { error: { code: domain.code, message: domain.message } };
     if (status >= 500 && requestId) body.error.requestId = requestId;
     return { status, body };
   }
-  const trpc = toTrpcError(error);
+  const trpc = toTrpcError(error, requestId);
   const status = getHTTPStatusCodeFromError(trpc);
   const code = status === 503 ? "UNAVAILABLE" : status >= 500 ? "INTERNAL" : trpc.code;
   const message =

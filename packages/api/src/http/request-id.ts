@@ -13,9 +13,14 @@ const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === "string" && ACCEPTED_ID.test(incoming) ? incoming : randomUUID();
+  const id = typeof incoming === "string" && ACCEPTED_ID.test(incoming) ? incoming : newRequestId();
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
+}
+
+/** A fresh request id (a UUID), also for failures outside an HTTP request (direct callers). */
+export function newRequestId(): string {
+  return randomUUID();
 }
 
 /** The id {@link assignRequestId} set on this response, if any. */

@@ -109,13 +109,13 @@ export function createFastQueryRoute(options: {
   ): Promise<void> => {
     let ctx: Context | undefined;
     let ctxError: TRPCError | undefined;
+    const requestId = requestIdOf(res);
     try {
       const actor = await services.authenticate(req.headers.authorization);
-      const requestId = requestIdOf(res);
       ctx = requestId === undefined ? { services, actor } : { services, actor, requestId };
     } catch (error) {
       // As the tRPC route's createContext: an unknown or revoked key is a 401 for every call.
-      ctxError = toTrpcError(error);
+      ctxError = toTrpcError(error, requestId);
     }
     const caller = ctx && createCaller(ctx);
     const settled = await Promise.all(

@@ -3,8 +3,7 @@ import { limitsOf, type Services } from "@cairn/services";
 import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
-import { toTrpcError } from "../error-map.js";
-import { currentRequestId } from "../request-context.js";
+import { requestIdOfError, toTrpcError } from "../error-map.js";
 import { appRouter } from "../root.js";
 import type { Context } from "../trpc.js";
 import { requestIdOf } from "./request-id.js";
@@ -41,7 +40,8 @@ export function createTrpcRoute(options: {
   }) => {
     // Bugs and storage failures: the answer carries only the request id, the log the cause.
     if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") {
-      const requestId = ctx?.requestId ?? currentRequestId();
+      // Without a context (authentication itself failed), the id the mapping recorded.
+      const requestId = ctx?.requestId ?? requestIdOfError(error);
       logger.error({ err: error.cause ?? error, requestId, path, type }, "tRPC procedure failed");
     }
   };
@@ -56,7 +56,7 @@ export function createTrpcRoute(options: {
         return requestId === undefined ? { services, actor } : { services, actor, requestId };
       } catch (error) {
         // An unknown or revoked key is the caller's mistake: 401 with the reason, never a 500.
-        throw toTrpcError(error);
+        throw toTrpcError(error, requestId);
       }
     },
     onError: logFailure,

@@ -7,7 +7,7 @@ import {
   type ProjectVisibility,
   type QualifiedArtifactRef,
 } from "@cairn/core";
-import { type Database, preparedStatement } from "@cairn/db";
+import { type Database, executeCoalescedRead, preparedStatement } from "@cairn/db";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { Actor } from "../actor.js";
 import { type AccessibleProject, checkProjectAccess } from "../projects/access.js";
@@ -216,8 +216,10 @@ export async function resolveVersionInOneQuery(
       : selector.kind === "version"
         ? selector.version
         : `${selector.digest}%`;
-  // Precomputed SQL text: no query-builder work per request on this hot path.
-  const { rows } = await db.executeQuery<ResolveRow>(
+  // Precomputed SQL text: no query-builder work per request on this hot path. Identical
+  // resolutions in one event-loop turn (a fleet asking for the same alias) share one statement.
+  const { rows } = await executeCoalescedRead<ResolveRow>(
+    db,
     CompiledQuery.raw(RESOLVE_SQL[selector.kind], [
       ref.entity,
       ref.project,

@@ -1,0 +1,87 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { CompiledQuery, sql } from "kysely";
+import { beforeAll, expect, it } from "vitest";
+import { describeEngines } from "./engines.test-helpers.js";
+import { executeCoalescedRead } from "./index.js";
+
+// `nextval` tells executions apart: callers that shared one execution got the same number.
+const raw = <R>(text: string, parameters: unknown[]) =>
+  CompiledQuery.raw(text, parameters) as CompiledQuery<R>;
+const NEXT = raw<{ n: string }>("select nextval('coalesce_probe')::text as n", []);
+const plusOne = (x: number) => raw<{ v: number }>("select $1::int + 1 as v", [x]);
+const value = (result: { rows: { n: string }[] }) => result.rows[0]?.n;
+
+await describeEngines("coalesced reads", (database) => {
+  beforeAll(async () => {
+    await sql`create sequence coalesce_probe`.execute(database().db);
+  });
+
+  it("runs identical statements issued in one turn once and gives every caller its rows", async () => {
+    const { db } = database();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => executeCoalescedRead(db, NEXT)),
+    );
+    expect(new Set(answers.map(value)).size).toBe(1);
+    expect(answers[0]?.rows).toHaveLength(1);
+    // The next turn's statement is a new execution.
+    const later = await executeCoalescedRead(db, NEXT);
+    expect(Number(value(later))).toBe(Number(value(answers[0] ?? later)) + 1);
+  });
+
+  it("never lets a caller join a statement that started before it asked", async () => {
+    const { db } = database();
+    const first = executeCoalescedRead(db, NEXT);
+    // The shared statement starts in the check phase of this turn; ask after it has.
+    await nextTurn();
+    const second = executeCoalescedRead(db, NEXT);
+    const [a, b] = await Promise.all([first, second]);
+    expect(value(a)).not.toBe(value(b));
+  });
+
+  it("sees a write committed before the read was asked, even next to an older identical read", async () => {
+    const { db } = database();
+    await sql`create table coalesce_probe_rows (id int primary key, label text)`.execute(db);
+    const read = raw<{ label: string }>("select label from coalesce_probe_rows where id = $1", [1]);
+    const before = executeCoalescedRead(db, read);
+    await nextTurn();
+    await sql`insert into coalesce_probe_rows values (1, 'written')`.execute(db);
+    const after = await executeCoalescedRead(db, read);
+    expect(after.rows).toEqual([{ label: "written" }]);
+    expect((await before).rows.length).toBeLessThanOrEqual(1);
+  });
+
+  it("keeps different parameters apart", async () => {
+    const { db } = database();
+    const [one, two] = await Promise.all([
+      executeCoalescedRead(db, plusOne(1)),
+      executeCoalescedRead(db, plusOne(2)),
+    ]);
+    expect(one.rows).toEqual([{ v: 2 }]);
+    expect(two.rows).toEqual([{ v: 3 }]);
+  });
+
+  it("gives every caller of a failed statement the error", async () => {
+    const { db } = database();
+    const bad = CompiledQuery.raw("select * from no_such_table_for_coalescing", []);
+    const results = await Promise.allSettled([
+      executeCoalescedRead(db, bad),
+      executeCoalescedRead(db, bad),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    // A failure is not remembered: the next call runs again.
+    await expect(executeCoalescedRead(db, plusOne(41))).resolves.toMatchObject({
+      rows: [{ v: 42 }],
+    });
+  });
+
+  it("runs each statement of a transaction on the transaction, uncoalesced", async () => {
+    const { db } = database();
+    const values = await db
+      .transaction()
+      .execute(async (trx) => [
+        value(await executeCoalescedRead(trx, NEXT)),
+        value(await executeCoalescedRead(trx, NEXT)),
+      ]);
+    expect(Number(values[1])).toBe(Number(values[0]) + 1);
+  });
+});
