@@ -12,6 +12,8 @@ import { percentile, summarize } from "../lib/stats.js";
 const CONNECTIONS = 50;
 const ENTRIES = 10_000;
 const PAGE_LIMIT = 100;
+/** Artifacts of the second load: every concurrent request names a different one. */
+const DISTINCT = 50;
 
 const ref = { entity: BENCH_ENTITY, project: BENCH_PROJECT };
 
@@ -27,7 +29,10 @@ interface Load {
  * `alias-resolution`: `artifacts.get` by alias and `artifacts.manifest` pages under 50 concurrent
  * HTTP clients (autocannon, plain GET `/trpc/<procedure>?input=<urlencoded JSON>` as tRPC v11
  * expects for non-batched queries), beside a raw PostgreSQL point query with 50 `pg` clients and
- * the same server's `/healthz` (the HTTP floor: no SQL, no tRPC).
+ * the same server's `/healthz` (the HTTP floor: no SQL, no tRPC). The main load asks for one alias
+ * (a fleet resolving `model:production`), so identical requests of one event-loop turn share a
+ * statement; a second load names 50 different artifacts, so no two concurrent requests are alike
+ * (the server still sends the references of one turn as one batched statement).
  */
 export const aliasResolution: Scenario = {
   name: "alias-resolution",
@@ -38,6 +43,7 @@ export const aliasResolution: Scenario = {
     const server = await spawnServer(join(ctx.workDir, "server"), { DATABASE_URL: database.url });
     const checks: Check[] = [];
     const get: Load[] = [];
+    const distinct: Load[] = [];
     const pages: Load[] = [];
     const raw: Load[] = [];
     // The HTTP floor: the same server answering `/healthz` (no SQL, no tRPC) to the same 50
@@ -62,6 +68,17 @@ export const aliasResolution: Scenario = {
         entries: referenceEntries(1, ENTRIES),
       });
 
+      // Small artifacts for the load in which no two concurrent requests are identical (the
+      // server shares one statement between identical reads of an event-loop turn).
+      for (let i = 0; i < DISTINCT; i++) {
+        await trpc.artifacts.log.mutate({
+          ...ref,
+          name: `model-${i}`,
+          type: "model",
+          entries: referenceEntries(i, 1),
+          aliases: ["production"],
+        });
+      }
       const headers = { authorization: `Bearer ${server.apiKey}` };
       const getPath = `/trpc/artifacts.get?input=${encodeURIComponent(JSON.stringify({ ...ref, ref: "model:production" }))}`;
       const probe = await fetch(`${server.baseUrl}${getPath}`, { headers });
@@ -86,13 +103,21 @@ export const aliasResolution: Scenario = {
         };
         return `/trpc/artifacts.manifest?input=${encodeURIComponent(JSON.stringify(input))}`;
       };
+      let d = 0;
+      const distinctPath = () =>
+        `/trpc/artifacts.get?input=${encodeURIComponent(
+          JSON.stringify({ ...ref, ref: `model-${d++ % DISTINCT}:production` }),
+        )}`;
       const rawDb = database.url;
       const versionId = logged.version.id;
 
       for (let rep = 0; rep < ctx.repetitions; rep++) {
-        ctx.log(`rep ${rep}: artifacts.get, manifest pages, raw pg, /healthz (${seconds} s each)`);
+        ctx.log(
+          `rep ${rep}: artifacts.get (same, distinct), manifest pages, raw pg, /healthz (${seconds} s each)`,
+        );
         const steps = [
           async () => get.push(await cannon(server.baseUrl, headers, seconds, () => getPath)),
+          async () => distinct.push(await cannon(server.baseUrl, headers, seconds, distinctPath)),
           async () => pages.push(await cannon(server.baseUrl, headers, seconds, pagePath)),
           async () => raw.push(await rawPointQueries(rawDb, versionId, seconds)),
           async () => floor.push(await cannon(server.baseUrl, {}, seconds, () => "/healthz")),
@@ -104,7 +129,7 @@ export const aliasResolution: Scenario = {
       await server.stop();
       await database.drop();
     }
-    const errors = [...get, ...pages].reduce((n, l) => n + l.errors, 0);
+    const errors = [...get, ...distinct, ...pages].reduce((n, l) => n + l.errors, 0);
     checks.push({
       label: "no failed or non-2xx responses under load",
       ok: errors === 0,
@@ -139,6 +164,33 @@ export const aliasResolution: Scenario = {
           label: pgLabel,
           summary: pick(raw, "rps"),
         }),
+        row(
+          `artifacts.get, ${DISTINCT} different artifacts (no two requests alike) p50`,
+          "ms",
+          pick(distinct, "p50"),
+          {
+            label: pgLabel,
+            summary: pick(raw, "p50"),
+          },
+        ),
+        row(
+          `artifacts.get, ${DISTINCT} different artifacts (no two requests alike) p99`,
+          "ms",
+          pick(distinct, "p99"),
+          {
+            label: pgLabel,
+            summary: pick(raw, "p99"),
+          },
+        ),
+        row(
+          `artifacts.get, ${DISTINCT} different artifacts (no two requests alike)`,
+          "req/s",
+          pick(distinct, "rps"),
+          {
+            label: pgLabel,
+            summary: pick(raw, "rps"),
+          },
+        ),
         row(`manifest page (${PAGE_LIMIT} entries) p50`, "ms", pick(pages, "p50"), {
           label: pgLabel,
           summary: pick(raw, "p50"),

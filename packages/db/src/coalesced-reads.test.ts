@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { CompiledQuery, sql } from "kysely";
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { describeEngines } from "./engines.test-helpers.js";
-import { executeCoalescedRead } from "./index.js";
+import { executeCoalescedRead, turnBatch } from "./index.js";
 
 // `nextval` tells executions apart: callers that shared one execution got the same number.
 const raw = <R>(text: string, parameters: unknown[]) =>
@@ -83,5 +83,54 @@ await describeEngines("coalesced reads", (database) => {
         value(await executeCoalescedRead(trx, NEXT)),
       ]);
     expect(Number(values[1])).toBe(Number(values[0]) + 1);
+  });
+});
+
+describe("turnBatch", () => {
+  const recorder = (fail = false) => {
+    const loads: string[][] = [];
+    const load = async (inputs: string[]) => {
+      loads.push(inputs);
+      if (fail) throw new Error("engine down");
+      return inputs.map((input) => `${input}!`);
+    };
+    return { loads, load };
+  };
+
+  it("loads the distinct inputs of one turn in one call, in order, and answers each caller", async () => {
+    const { loads, load } = recorder();
+    const get = turnBatch(load, { keyOf: (input) => input });
+    const answers = await Promise.all(["a", "b", "a", "c", "b"].map(get));
+    expect(answers).toEqual(["a!", "b!", "a!", "c!", "b!"]);
+    expect(loads).toEqual([["a", "b", "c"]]);
+    // A call made after the batch started goes into the next one.
+    const first = get("a");
+    await nextTurn();
+    const second = get("a");
+    await Promise.all([first, second]);
+    expect(loads.slice(1)).toEqual([["a"], ["a"]]);
+  });
+
+  it("splits a turn larger than maxBatch into several loads", async () => {
+    const { loads, load } = recorder();
+    const get = turnBatch(load, { keyOf: (input) => input, maxBatch: 2 });
+    expect(await Promise.all(["a", "b", "c"].map(get))).toEqual(["a!", "b!", "c!"]);
+    expect(loads).toEqual([["a", "b"], ["c"]]);
+  });
+
+  it("fails every caller of a failed load, and loads again on the next turn", async () => {
+    const failing = recorder(true);
+    const get = turnBatch(failing.load, { keyOf: (input) => input });
+    const results = await Promise.allSettled([get("a"), get("b")]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    const throwing = turnBatch<string, string>(
+      () => {
+        throw new Error("synchronous");
+      },
+      { keyOf: (input) => input },
+    );
+    await expect(throwing("a")).rejects.toThrow("synchronous");
+    await expect(get("c")).rejects.toThrow("engine down");
+    expect(failing.loads).toEqual([["a", "b"], ["c"]]);
   });
 });

@@ -53,3 +53,61 @@ export function executeCoalescedRead<R>(
   queue.set(key, shared as Promise<QueryResult<unknown>>);
   return shared;
 }
+
+/** Options of {@link turnBatch}. */
+export interface TurnBatchOptions<I> {
+  /** The identity of an input: calls with the same key in one turn share one result. */
+  keyOf: (input: I) => string;
+  /** Most inputs per `load` call (default 500); a larger turn is loaded in several calls. */
+  maxBatch?: number;
+}
+
+/**
+ * Batches the calls of one event-loop turn: `load` runs once per turn (in `setImmediate`, after
+ * the turn's I/O callbacks) with the distinct inputs asked during it, and returns one result per
+ * input, in order. The DataLoader pattern, for a hot read that many concurrent requests make with
+ * different inputs (a fleet resolving different artifacts): one statement instead of one each.
+ * Exact for the same reason as {@link executeCoalescedRead}: a batch starts after every call in it
+ * was made and is never joined once started. A failed `load` fails every call of its batch.
+ */
+export function turnBatch<I, R>(
+  load: (inputs: I[]) => Promise<R[]>,
+  options: TurnBatchOptions<I>,
+): (input: I) => Promise<R> {
+  const maxBatch = options.maxBatch ?? 500;
+  type Waiter = { resolve: (result: R) => void; reject: (error: unknown) => void };
+  let pending: Map<string, { input: I; waiters: Waiter[] }> | null = null;
+  const flush = (batch: Map<string, { input: I; waiters: Waiter[] }>) => {
+    const entries = [...batch.values()];
+    for (let start = 0; start < entries.length; start += maxBatch) {
+      const chunk = entries.slice(start, start + maxBatch);
+      // A synchronous throw of `load` fails the batch like a rejection.
+      new Promise<R[]>((resolve) => resolve(load(chunk.map((entry) => entry.input)))).then(
+        (results) => {
+          chunk.forEach((entry, i) => {
+            for (const waiter of entry.waiters) waiter.resolve(results[i] as R);
+          });
+        },
+        (error: unknown) => {
+          for (const entry of chunk) for (const waiter of entry.waiters) waiter.reject(error);
+        },
+      );
+    }
+  };
+  return (input) =>
+    new Promise<R>((resolve, reject) => {
+      if (pending === null) {
+        const batch = new Map<string, { input: I; waiters: Waiter[] }>();
+        pending = batch;
+        setImmediate(() => {
+          // Started: later calls make the next batch.
+          pending = null;
+          flush(batch);
+        });
+      }
+      const key = options.keyOf(input);
+      const entry = pending.get(key);
+      if (entry) entry.waiters.push({ resolve, reject });
+      else pending.set(key, { input, waiters: [{ resolve, reject }] });
+    });
+}

@@ -1,4 +1,9 @@
-export { executeCoalescedRead } from "./coalesced-reads.js";
+export {
+  executeCoalescedRead,
+  type ReadExecutor,
+  type TurnBatchOptions,
+  turnBatch,
+} from "./coalesced-reads.js";
 export {
   type CairnDatabase,
   createDatabase,

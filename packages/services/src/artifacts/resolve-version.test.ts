@@ -72,6 +72,61 @@ function suite(kind: "pglite" | "postgres") {
     );
   });
 
+  it("shares a statement only between identical concurrent reads, each answered as if alone", async () => {
+    // Many callers resolving the same alias in one turn share one statement (coalesced-reads.ts):
+    // the shared rows carry each caller's own access (the caller is a parameter), and an alias
+    // moved before a read is asked is seen by that read even while older identical reads run.
+    const burst = (who: Actor | null) =>
+      Array.from({ length: 10 }, () => t.services.artifacts.get(who, { ...P, ref: "m:prod" }));
+    const [own, outsider, anonymous] = await Promise.all([
+      Promise.all(burst(alice)),
+      Promise.allSettled(burst(bob)),
+      Promise.allSettled(burst(null)),
+    ]);
+    expect(new Set(own.map((v) => v.version))).toEqual(new Set(["v3"]));
+    for (const refused of [...outsider, ...anonymous]) {
+      expect(refused.status).toBe("rejected");
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: "NOT_FOUND" });
+    }
+    const inFlight = Promise.all(burst(alice));
+    await t.services.artifacts.setAlias(alice, { ...P, ref: "m:v4", alias: "prod" });
+    const after = await Promise.all(burst(alice));
+    expect(new Set(after.map((v) => v.version))).toEqual(new Set(["v4"]));
+    await inFlight;
+    await t.services.artifacts.setAlias(alice, { ...P, ref: "m:v3", alias: "prod" });
+    expect((await t.services.artifacts.get(alice, { ...P, ref: "m:prod" })).version).toBe("v3");
+  });
+
+  it("answers each of a turn's different references and callers as if it were alone", async () => {
+    // One statement resolves every reference of the turn (coalesced-reads.ts `turnBatch`).
+    const calls: [Actor | null, string][] = [
+      [alice, "m:prod"],
+      [alice, "m:v1"],
+      [bob, "m:v1"],
+      [alice, "m:v99"],
+      [alice, "nope:v0"],
+      [null, "m:v2"],
+      [alice, `m:${digests[2]?.slice(0, 16)}`],
+      [alice, "m:v1"],
+    ];
+    const results = await Promise.allSettled(
+      calls.map(([who, ref]) => t.services.artifacts.get(who, { ...P, ref })),
+    );
+    const outcome = results.map((r) =>
+      r.status === "fulfilled" ? r.value.version : (r.reason as { code: string }).code,
+    );
+    expect(outcome).toEqual([
+      "v3",
+      "v1",
+      "NOT_FOUND",
+      "NOT_FOUND",
+      "NOT_FOUND",
+      "NOT_FOUND",
+      "v2",
+      "v1",
+    ]);
+  });
+
   it("applies a visibility change to the very next read", async () => {
     const read = () => t.services.artifacts.get(bob, { ...P, ref: "m:prod" });
     const page = () => t.services.artifacts.manifest(null, { ...P, ref: "m:prod" });

@@ -7,7 +7,7 @@ import {
   type ProjectVisibility,
   type QualifiedArtifactRef,
 } from "@cairn/core";
-import { type Database, executeCoalescedRead, preparedStatement } from "@cairn/db";
+import { type Database, preparedStatement, turnBatch } from "@cairn/db";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { Actor } from "../actor.js";
 import { type AccessibleProject, checkProjectAccess } from "../projects/access.js";
@@ -133,27 +133,36 @@ export interface ResolvedVersion {
   info: VersionInfo;
 }
 
-/** The lateral subquery picking the version a selector names (`$5` is the selector's value). */
-const SELECTOR_SQL: Record<ArtifactSelector["kind"], string> = {
-  alias: `select a.version_id as id from aliases a join versions v on v.id = a.version_id
-    where a.collection_id = c.id and a.alias = $5 and v.state = 'committed' limit 1`,
-  version: `select v.id from versions v
-    where v.collection_id = c.id and v.number = $5 and v.state = 'committed' limit 1`,
+/** Where the statement text reads a reference's five values: scalar parameters, or a batch's row. */
+interface ValueSlots {
+  entity: string;
+  project: string;
+  userId: string;
+  name: string;
+  value: string;
+  /** `value` as the version number. */
+  number: string;
+}
+
+/** The lateral subquery picking the version a selector names. */
+const SELECTOR_SQL: Record<ArtifactSelector["kind"], (v: ValueSlots) => string> = {
+  alias: (v) => `select a.version_id as id from aliases a join versions v on v.id = a.version_id
+    where a.collection_id = c.id and a.alias = ${v.value} and v.state = 'committed' limit 1`,
+  version: (v) => `select v.id from versions v
+    where v.collection_id = c.id and v.number = ${v.number} and v.state = 'committed' limit 1`,
   // Two rows at most: a second one means the prefix is ambiguous.
-  digest: `select v.id from versions v
-    where v.collection_id = c.id and v.state = 'committed' and v.digest like $5 limit 2`,
+  digest: (v) => `select v.id from versions v
+    where v.collection_id = c.id and v.state = 'committed' and v.digest like ${v.value} limit 2`,
 };
 
 /**
- * Project (with the caller's membership), artifact, selected version and its VersionInfo columns,
- * joined in ONE statement. Rows: none (no such project), one with null collection/version columns
- * (no such artifact/version), or — for an ambiguous digest prefix only — two.
+ * Project (with the caller's membership), artifact, selected version and its VersionInfo columns
+ * of one reference, joined in ONE select. Rows: none (no such project), one with null
+ * collection/version columns (no such artifact/version), or — for an ambiguous digest prefix
+ * only — two.
  */
-const RESOLVE_SQL = Object.fromEntries(
-  Object.entries(SELECTOR_SQL).map(([kind, selector]) => [
-    kind,
-    // Prepared once per connection: planning this join cost more than running it.
-    preparedStatement(`select p.id as project_id, p.name as project_name, p.visibility, p.protected_aliases,
+function resolveSelect(kind: ArtifactSelector["kind"], v: ValueSlots): string {
+  return `select p.id as project_id, p.name as project_name, p.visibility, p.protected_aliases,
       p.description as project_description, p.created_at as project_created_at,
       e.id as entity_id, e.name as entity_name, m.role as member_role,
       c.id as collection_id, c.name as collection_name, c.type as collection_type,
@@ -165,13 +174,111 @@ const RESOLVE_SQL = Object.fromEntries(
         from aliases al where al.version_id = v.id) as aliases
     from projects p
     join entities e on e.id = p.entity_id
-    left join memberships m on m.entity_id = e.id and m.user_id = $3
-    left join collections c on c.project_id = p.id and c.name = $4
-    left join lateral (${selector}) sel on true
+    left join memberships m on m.entity_id = e.id and m.user_id = ${v.userId}
+    left join collections c on c.project_id = p.id and c.name = ${v.name}
+    left join lateral (${SELECTOR_SQL[kind](v)}) sel on true
     left join versions v on v.id = sel.id
-    where e.name = $1 and p.name = $2`),
+    where e.name = ${v.entity} and p.name = ${v.project}`;
+}
+
+const KINDS: ArtifactSelector["kind"][] = ["alias", "version", "digest"];
+
+/**
+ * One reference: five scalar parameters. Prepared once per connection (planning this join cost
+ * more than running it), and planned generically: the same plan for every reference.
+ */
+const RESOLVE_ONE_SQL = Object.fromEntries(
+  KINDS.map((kind) => [
+    kind,
+    preparedStatement(
+      `select 1 as batch_index, r.* from (${resolveSelect(kind, {
+        entity: "$1",
+        project: "$2",
+        userId: "$3",
+        name: "$4",
+        value: "$5",
+        number: "$5::int",
+      })}) r`,
+    ),
   ]),
 ) as Record<ArtifactSelector["kind"], string>;
+
+/**
+ * Several references in one statement: the i-th elements of the five array parameters are one
+ * reference, and each row names its reference's position (`batch_index`, from 1). `offset 0`
+ * keeps the per-reference select a lateral loop of index lookups, not a join the planner may
+ * reorder. (Not used for a single reference: with an array of unknown length the planner keeps
+ * re-planning the statement instead of reusing its plan.)
+ */
+const RESOLVE_MANY_SQL = Object.fromEntries(
+  KINDS.map((kind) => [
+    kind,
+    preparedStatement(`select q.i::int as batch_index, r.* from unnest($1::text[], $2::text[],
+      $3::text[], $4::text[], $5::text[]) with ordinality as q(entity, project, user_id, name, value, i)
+    cross join lateral (${resolveSelect(kind, {
+      entity: "q.entity",
+      project: "q.project",
+      userId: "q.user_id",
+      name: "q.name",
+      value: "q.value",
+      number: "q.value::int",
+    })} offset 0) r`),
+  ]),
+) as Record<ArtifactSelector["kind"], string>;
+
+/** One reference of a resolve batch: the statement's five parameters at one position. */
+type ResolveInput = [entity: string, project: string, userId: string, name: string, value: string];
+
+/** Runs the resolve statement of `kind` for `inputs`; the rows of each input, in input order. */
+async function loadResolveRows(
+  db: Kysely<Database>,
+  kind: ArtifactSelector["kind"],
+  inputs: ResolveInput[],
+): Promise<ResolveRow[][]> {
+  const query =
+    inputs.length === 1
+      ? CompiledQuery.raw(RESOLVE_ONE_SQL[kind], inputs[0] as ResolveInput)
+      : CompiledQuery.raw(
+          RESOLVE_MANY_SQL[kind],
+          [0, 1, 2, 3, 4].map((c) => inputs.map((input) => input[c])),
+        );
+  const { rows } = await db.executeQuery<ResolveRow & { batch_index: number }>(query);
+  const byInput: ResolveRow[][] = inputs.map(() => []);
+  for (const row of rows) byInput[row.batch_index - 1]?.push(row);
+  return byInput;
+}
+
+/** Per database handle, a batcher per selector kind (coalesced-reads.ts: one statement per turn). */
+const batchers = new WeakMap<
+  object,
+  Record<ArtifactSelector["kind"], (input: ResolveInput) => Promise<ResolveRow[]>>
+>();
+
+/**
+ * The rows of one reference. Outside a transaction, the references resolved in the same
+ * event-loop turn (concurrent requests) go to PostgreSQL as one statement, identical ones once.
+ */
+function resolveRows(
+  db: Kysely<Database>,
+  kind: ArtifactSelector["kind"],
+  input: ResolveInput,
+): Promise<ResolveRow[]> {
+  if (db.isTransaction) return loadResolveRows(db, kind, [input]).then((rows) => rows[0] ?? []);
+  let byKind = batchers.get(db);
+  if (!byKind) {
+    const batcherOf = (k: ArtifactSelector["kind"]) =>
+      turnBatch((inputs: ResolveInput[]) => loadResolveRows(db, k, inputs), {
+        keyOf: (i) => i.join("\u0000"),
+      });
+    byKind = {
+      alias: batcherOf("alias"),
+      version: batcherOf("version"),
+      digest: batcherOf("digest"),
+    };
+    batchers.set(db, byKind);
+  }
+  return byKind[kind](input);
+}
 
 /** One row of the resolve statement: project, membership, artifact, then the version's columns. */
 interface ResolveRow
@@ -216,18 +323,15 @@ export async function resolveVersionInOneQuery(
       : selector.kind === "version"
         ? selector.version
         : `${selector.digest}%`;
-  // Precomputed SQL text: no query-builder work per request on this hot path. Identical
-  // resolutions in one event-loop turn (a fleet asking for the same alias) share one statement.
-  const { rows } = await executeCoalescedRead<ResolveRow>(
-    db,
-    CompiledQuery.raw(RESOLVE_SQL[selector.kind], [
-      ref.entity,
-      ref.project,
-      actor?.userId ?? "",
-      ref.name,
-      value,
-    ]),
-  );
+  // Precomputed SQL text: no query-builder work per request on this hot path. References resolved
+  // in the same event-loop turn (a fleet of concurrent requests) share one statement.
+  const rows = await resolveRows(db, selector.kind, [
+    ref.entity,
+    ref.project,
+    actor?.userId ?? "",
+    ref.name,
+    String(value),
+  ]);
   const row = rows[0];
   const project = checkProjectAccess(
     actor,
