@@ -131,6 +131,27 @@ describe("turnBatch", () => {
     );
     await expect(throwing("a")).rejects.toThrow("synchronous");
     await expect(get("c")).rejects.toThrow("engine down");
-    expect(failing.loads).toEqual([["a", "b"], ["c"]]);
+    // The failed pair was tried again one input at a time before its callers were failed.
+    expect(failing.loads).toEqual([["a", "b"], ["a"], ["b"], ["c"]]);
+  });
+
+  it("fails only the callers of an input the load rejects, not the rest of its batch", async () => {
+    const loads: string[][] = [];
+    const get = turnBatch(
+      async (inputs: string[]) => {
+        loads.push(inputs);
+        if (inputs.includes("bad")) throw new Error("value out of range");
+        return inputs.map((input) => `${input}!`);
+      },
+      { keyOf: (input) => input },
+    );
+    const results = await Promise.allSettled(["a", "bad", "b", "bad"].map(get));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : "rejected"))).toEqual([
+      "a!",
+      "rejected",
+      "b!",
+      "rejected",
+    ]);
+    expect(loads).toEqual([["a", "bad", "b"], ["a"], ["bad"], ["b"]]);
   });
 });

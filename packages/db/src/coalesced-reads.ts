@@ -68,7 +68,8 @@ export interface TurnBatchOptions<I> {
  * input, in order. The DataLoader pattern, for a hot read that many concurrent requests make with
  * different inputs (a fleet resolving different artifacts): one statement instead of one each.
  * Exact for the same reason as {@link executeCoalescedRead}: a batch starts after every call in it
- * was made and is never joined once started. A failed `load` fails every call of its batch.
+ * was made and is never joined once started. When a batch of several inputs fails, each input is
+ * loaded alone, so an input the statement rejects fails only its own callers.
  */
 export function turnBatch<I, R>(
   load: (inputs: I[]) => Promise<R[]>,
@@ -76,28 +77,40 @@ export function turnBatch<I, R>(
 ): (input: I) => Promise<R> {
   const maxBatch = options.maxBatch ?? 500;
   type Waiter = { resolve: (result: R) => void; reject: (error: unknown) => void };
-  let pending: Map<string, { input: I; waiters: Waiter[] }> | null = null;
-  const flush = (batch: Map<string, { input: I; waiters: Waiter[] }>) => {
+  type Entry = { input: I; waiters: Waiter[] };
+  let pending: Map<string, Entry> | null = null;
+  const run = (inputs: I[]) =>
+    // A synchronous throw of `load` fails like a rejection.
+    new Promise<R[]>((resolve) => resolve(load(inputs)));
+  const settle = (chunk: Entry[], isolate: boolean) => {
+    run(chunk.map((entry) => entry.input)).then(
+      (results) => {
+        chunk.forEach((entry, i) => {
+          for (const waiter of entry.waiters) waiter.resolve(results[i] as R);
+        });
+      },
+      (error: unknown) => {
+        // One caller's input must not fail another's call: a failed batch of several inputs is
+        // loaded again input by input, so only the callers of a failing input see its error.
+        if (isolate && chunk.length > 1) {
+          for (const entry of chunk) settle([entry], false);
+          return;
+        }
+        for (const entry of chunk) for (const waiter of entry.waiters) waiter.reject(error);
+      },
+    );
+  };
+  const flush = (batch: Map<string, Entry>) => {
     const entries = [...batch.values()];
     for (let start = 0; start < entries.length; start += maxBatch) {
       const chunk = entries.slice(start, start + maxBatch);
-      // A synchronous throw of `load` fails the batch like a rejection.
-      new Promise<R[]>((resolve) => resolve(load(chunk.map((entry) => entry.input)))).then(
-        (results) => {
-          chunk.forEach((entry, i) => {
-            for (const waiter of entry.waiters) waiter.resolve(results[i] as R);
-          });
-        },
-        (error: unknown) => {
-          for (const entry of chunk) for (const waiter of entry.waiters) waiter.reject(error);
-        },
-      );
+      settle(chunk, true);
     }
   };
   return (input) =>
     new Promise<R>((resolve, reject) => {
       if (pending === null) {
-        const batch = new Map<string, { input: I; waiters: Waiter[] }>();
+        const batch = new Map<string, Entry>();
         pending = batch;
         setImmediate(() => {
           // Started: later calls make the next batch.

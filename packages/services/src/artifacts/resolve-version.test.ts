@@ -70,6 +70,13 @@ function suite(kind: "pglite" | "postgres") {
       t.services.artifacts.manifest(alice, { ...P, ref: "m:missing-alias" }),
       "NOT_FOUND",
     );
+    // A version number past the column's integer range is a missing version, not a server error,
+    // on the read path and on the write paths that resolve a selector.
+    await expectCode(t.services.artifacts.get(alice, { ...P, ref: "m:v99999999999" }), "NOT_FOUND");
+    await expectCode(
+      t.services.artifacts.setAlias(alice, { ...P, ref: "m:v99999999999", alias: "big" }),
+      "NOT_FOUND",
+    );
   });
 
   it("shares a statement only between identical concurrent reads, each answered as if alone", async () => {
@@ -108,6 +115,8 @@ function suite(kind: "pglite" | "postgres") {
       [null, "m:v2"],
       [alice, `m:${digests[2]?.slice(0, 16)}`],
       [alice, "m:v1"],
+      // Beyond the column's integer range: no such version, and no failure for the others.
+      [alice, "m:v99999999999"],
     ];
     const results = await Promise.allSettled(
       calls.map(([who, ref]) => t.services.artifacts.get(who, { ...P, ref })),
@@ -124,6 +133,7 @@ function suite(kind: "pglite" | "postgres") {
       "NOT_FOUND",
       "v2",
       "v1",
+      "NOT_FOUND",
     ]);
   });
 

@@ -8,7 +8,7 @@ import {
   type QualifiedArtifactRef,
 } from "@cairn/core";
 import { type Database, preparedStatement, turnBatch } from "@cairn/db";
-import { CompiledQuery, type Kysely } from "kysely";
+import { CompiledQuery, type Kysely, sql } from "kysely";
 import type { Actor } from "../actor.js";
 import { type AccessibleProject, checkProjectAccess } from "../projects/access.js";
 import { type VersionInfo, type VersionInfoRow, versionInfoOfRow } from "./version-info.js";
@@ -71,7 +71,8 @@ export async function resolveVersionId(
           : eb
               .selectFrom("versions")
               .select("versions.id")
-              .where("versions.number", "=", selector.version)
+              // As bigint: a number past the column's integer range matches nothing (no 500).
+              .where("versions.number", "=", sql<number>`${selector.version}::bigint`)
         )
           .whereRef("versions.collection_id", "=", "collections.id")
           .where("versions.state", "=", "committed")
@@ -197,7 +198,7 @@ const RESOLVE_ONE_SQL = Object.fromEntries(
         userId: "$3",
         name: "$4",
         value: "$5",
-        number: "$5::int",
+        number: "$5::bigint",
       })}) r`,
     ),
   ]),
@@ -221,7 +222,7 @@ const RESOLVE_MANY_SQL = Object.fromEntries(
       userId: "q.user_id",
       name: "q.name",
       value: "q.value",
-      number: "q.value::int",
+      number: "q.value::bigint",
     })} offset 0) r`),
   ]),
 ) as Record<ArtifactSelector["kind"], string>;
