@@ -3,10 +3,11 @@ import type { Notifications, NotificationTopic } from "@cairn/db";
 /** A subscription to one topic: `wait` returns early once a matching notification arrived. */
 export interface Wakeup {
   /**
-   * Resolves after `ms`, or as soon as a matching notification arrived since the previous `wait`
-   * returned (one that came while the caller was reading is not lost). True when woken.
+   * Resolves after `ms` (or when `until` settles, if sooner), or as soon as a matching
+   * notification arrived since the previous `wait` returned (one that came while the caller was
+   * reading is not lost). True when woken by a notification.
    */
-  wait(ms: number): Promise<boolean>;
+  wait(ms: number, until?: Promise<unknown>): Promise<boolean>;
   close(): void;
 }
 
@@ -30,12 +31,16 @@ export async function subscribeWakeup(
       })
     : () => {};
   return {
-    async wait(ms) {
+    async wait(ms, until) {
       if (!pending && ms > 0) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
           timer = setTimeout(resolve, ms);
+          until?.then(
+            () => resolve(),
+            () => resolve(),
+          );
         });
         clearTimeout(timer);
         wake = undefined;
